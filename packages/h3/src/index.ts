@@ -1,0 +1,2 @@
+/** @quicts/h3: sans-IO HTTP/3 and QPACK. @module */
+export * from './errors.ts';

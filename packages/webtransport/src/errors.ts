@@ -1,0 +1,37 @@
+/**
+ * WebTransport error codes and the mapping of application error codes into the HTTP/3 error
+ * space (draft-ietf-webtrans-http3 §4.4: 32-bit WT codes are spread over a reserved range that
+ * skips the HTTP/3 GREASE codepoints 0x1f * N + 0x21).
+ * @module
+ */
+
+/** First HTTP/3 error code of the WebTransport application range. */
+export const WT_APPLICATION_ERROR_FIRST = 0x52e4a40fa8db;
+/** Last HTTP/3 error code of the WebTransport application range. */
+export const WT_APPLICATION_ERROR_LAST = 0x52e5ac983162;
+
+/** Session- and stream-level codes from the draft (§9). */
+export const WebTransportErrorCode = {
+  WT_BUFFERED_STREAM_REJECTED: 0x3994bd84,
+  WT_SESSION_GONE: 0x170d7b68,
+  WT_FLOW_CONTROL_ERROR: 0x045d4487,
+  WT_ALPN_ERROR: 0x0817b3dd,
+  WT_REQUIREMENTS_NOT_MET: 0x212c0d48,
+} as const;
+
+/** Maps a 32-bit WebTransport application error code to its HTTP/3 error code. */
+export function webTransportCodeToHttp3(code: number): number {
+  if (!Number.isInteger(code) || code < 0 || code > 0xffffffff) throw new RangeError(`not a 32-bit WebTransport error code: ${code}`);
+  return WT_APPLICATION_ERROR_FIRST + code + Math.floor(code / 0x1e);
+}
+
+/**
+ * Maps an HTTP/3 error code back to the WebTransport code, or undefined when it is outside the
+ * range or is one of the reserved GREASE codepoints.
+ */
+export function http3CodeToWebTransport(h3: number): number | undefined {
+  if (h3 < WT_APPLICATION_ERROR_FIRST || h3 > WT_APPLICATION_ERROR_LAST) return undefined;
+  if ((h3 - 0x21) % 0x1f === 0) return undefined; // GREASE codepoint
+  const shifted = h3 - WT_APPLICATION_ERROR_FIRST;
+  return shifted - Math.floor(shifted / 0x1f);
+}

@@ -1,0 +1,2 @@
+/** @quicts/webtransport: WebTransport over HTTP/3. @module */
+export * from './errors.ts';
