@@ -4,3 +4,8 @@
  */
 export * from './codec/index.ts';
 export * from './errors.ts';
+export * from './crypto/index.ts';
+export * from './packet/index.ts';
+export * from './frame/index.ts';
+export * from './connection/index.ts';
+export * from './tls/index.ts';

@@ -1,0 +1,2 @@
+// Public exports of the QPACK module.
+export {};

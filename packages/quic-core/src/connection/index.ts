@@ -1,0 +1,2 @@
+// Public exports of the connection module.
+export {};

@@ -1,0 +1,2 @@
+// Public exports of the packet module.
+export {};

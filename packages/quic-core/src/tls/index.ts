@@ -1,0 +1,2 @@
+// Public exports of the tls module.
+export {};
