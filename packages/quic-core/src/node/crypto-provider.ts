@@ -1,0 +1,171 @@
+/**
+ * The default crypto provider over `node:crypto` (available in Node, Bun and Deno). Each
+ * primitive is probed once; where a runtime lacks one (some runtimes have no ChaCha20 in their
+ * node:crypto layer), that primitive falls back to the pure @noble implementation.
+ * @module
+ */
+import {
+  createCipheriv as createAnyCipheriv, createDecipheriv as createAnyDecipheriv, createHash, createHmac, createSecretKey,
+  randomFillSync, type CipherGCM, type DecipherGCM, type Hash, type KeyObject,
+} from 'node:crypto';
+import {
+  AEAD_TAG_LENGTH, HASH_LENGTH, checkAeadKey, hkdfExpandWith,
+  type AeadAlgorithm, type AeadKey, type CryptoProvider, type HashAlgorithm, type HeaderProtectionKey,
+  type IncrementalHash,
+} from '../crypto/provider.ts';
+import { createPureCryptoProvider } from '../crypto/pure-provider.ts';
+
+const pure = createPureCryptoProvider();
+
+// The AEAD ciphers (GCM and ChaCha20-Poly1305) share the GCM-style interface.
+type AeadCipherName = AeadAlgorithm;
+const createCipheriv = (name: AeadCipherName, key: Uint8Array | KeyObject, iv: Uint8Array, options: unknown): CipherGCM =>
+  createAnyCipheriv(name as 'aes-128-gcm', key, iv, options as never) as CipherGCM;
+const createDecipheriv = (name: AeadCipherName, key: Uint8Array | KeyObject, iv: Uint8Array, options: unknown): DecipherGCM =>
+  createAnyDecipheriv(name as 'aes-128-gcm', key, iv, options as never) as DecipherGCM;
+
+const EMPTY = new Uint8Array(0);
+
+function probe(fn: () => void): boolean {
+  try {
+    fn();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const supported = new Map<string, boolean>();
+function supports(feature: string, fn: () => void): boolean {
+  let ok = supported.get(feature);
+  if (ok === undefined) {
+    ok = probe(fn);
+    supported.set(feature, ok);
+  }
+  return ok;
+}
+
+function aeadSupported(algorithm: AeadAlgorithm): boolean {
+  return supports(`aead:${algorithm}`, () => {
+    const key = new Uint8Array(algorithm === 'aes-128-gcm' ? 16 : 32);
+    const nonce = new Uint8Array(12);
+    const c = createCipheriv(algorithm, key, nonce, { authTagLength: 16 });
+    c.setAAD(EMPTY);
+    const ct = c.update(new Uint8Array(3));
+    c.final();
+    const tag = c.getAuthTag();
+    const d = createDecipheriv(algorithm, key, nonce, { authTagLength: 16 });
+    d.setAAD(EMPTY);
+    d.setAuthTag(tag);
+    d.update(ct);
+    d.final();
+  });
+}
+
+function aeadKey(algorithm: AeadAlgorithm, key: Uint8Array): AeadKey {
+  checkAeadKey(algorithm, key);
+  if (!aeadSupported(algorithm)) return pure.aead(algorithm, key);
+  const secret: KeyObject = createSecretKey(key);
+  const options = { authTagLength: AEAD_TAG_LENGTH } as never;
+  return {
+    algorithm,
+    seal(nonce, aad, plaintext, output) {
+      const cipher = createCipheriv(algorithm, secret, nonce, options);
+      cipher.setAAD(aad, { plaintextLength: plaintext.length });
+      const body = cipher.update(plaintext);
+      cipher.final();
+      const tag = cipher.getAuthTag();
+      const out = output ?? new Uint8Array(plaintext.length + AEAD_TAG_LENGTH);
+      out.set(body, 0);
+      out.set(tag, body.length);
+      return output ? out.subarray(0, body.length + tag.length) : out;
+    },
+    open(nonce, aad, ciphertext) {
+      if (ciphertext.length < AEAD_TAG_LENGTH) return null;
+      const split = ciphertext.length - AEAD_TAG_LENGTH;
+      try {
+        const decipher = createDecipheriv(algorithm, secret, nonce, options);
+        decipher.setAAD(aad, { plaintextLength: split });
+        decipher.setAuthTag(ciphertext.subarray(split));
+        const body = decipher.update(ciphertext.subarray(0, split));
+        decipher.final();
+        return new Uint8Array(body.buffer, body.byteOffset, body.length);
+      } catch {
+        return null; // authentication failure
+      }
+    },
+  };
+}
+
+function headerProtectionKey(algorithm: AeadAlgorithm, key: Uint8Array): HeaderProtectionKey {
+  checkAeadKey(algorithm, key);
+  if (algorithm === 'chacha20-poly1305') {
+    const ok = supports('chacha20', () => createAnyCipheriv('chacha20', new Uint8Array(32), new Uint8Array(16)).update(new Uint8Array(5)));
+    if (!ok) return pure.headerProtection(algorithm, key);
+    const secret = createSecretKey(key);
+    const zeros = new Uint8Array(5);
+    return {
+      algorithm,
+      // RFC 9001 §5.4.4. OpenSSL's 16-byte ChaCha20 IV is the 32-bit little-endian block counter
+      // followed by the 96-bit nonce, which is exactly the layout of the sample.
+      mask(sample) {
+        const c = createAnyCipheriv('chacha20', secret, sample.subarray(0, 16));
+        return c.update(zeros);
+      },
+    };
+  }
+  const cipherName = algorithm === 'aes-128-gcm' ? 'aes-128-ecb' : 'aes-256-ecb';
+  const ok = supports(cipherName, () => {
+    const c = createAnyCipheriv(cipherName, new Uint8Array(algorithm === 'aes-128-gcm' ? 16 : 32), null);
+    c.setAutoPadding(false);
+    c.update(new Uint8Array(16));
+  });
+  if (!ok) return pure.headerProtection(algorithm, key);
+  // One ECB cipher object is reused for every packet: ECB is stateless between blocks and
+  // `final` is never called, so each `update` of one block returns that block's encryption.
+  const cipher = createAnyCipheriv(cipherName, createSecretKey(key), null);
+  cipher.setAutoPadding(false);
+  return {
+    algorithm,
+    mask: (sample) => cipher.update(sample.subarray(0, 16)),
+  };
+}
+
+function incremental(state: Hash): IncrementalHash {
+  return {
+    update(data) {
+      state.update(data);
+    },
+    digest() {
+      return new Uint8Array(state.copy().digest());
+    },
+    clone() {
+      return incremental(state.copy());
+    },
+  };
+}
+
+function hmac(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint8Array {
+  return new Uint8Array(createHmac(algorithm, key).update(data).digest());
+}
+
+/** Creates the node:crypto provider. */
+export function createNodeCryptoProvider(): CryptoProvider {
+  return {
+    name: 'node',
+    aead: aeadKey,
+    headerProtection: headerProtectionKey,
+    hash: (algorithm, data) => new Uint8Array(createHash(algorithm).update(data).digest()),
+    hashInit: (algorithm) => incremental(createHash(algorithm)),
+    hmac,
+    // RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an empty salt means HashLen zeros.
+    hkdfExtract: (algorithm, salt, ikm) => hmac(algorithm, salt.length ? salt : new Uint8Array(HASH_LENGTH[algorithm]), ikm),
+    hkdfExpand: (algorithm, prk, info, length) =>
+      hkdfExpandWith((k, d) => hmac(algorithm, k, d), HASH_LENGTH[algorithm], prk, info, length),
+    randomBytes(length) {
+      const out = new Uint8Array(length);
+      randomFillSync(out);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,6 @@
+/**
+ * @quicts/quic-core/node: the Node-runtime adapters (crypto provider over node:crypto; the UDP
+ * driver joins it later). Works on Node, Bun and Deno.
+ * @module
+ */
+export { createNodeCryptoProvider } from './crypto-provider.ts';
