@@ -66,8 +66,85 @@ export interface SymmetricCrypto {
   randomBytes(length: number): Uint8Array;
 }
 
-/** The crypto provider: symmetric primitives (and, with TLS, key exchange and signatures). */
-export interface CryptoProvider extends SymmetricCrypto {}
+/** TLS 1.3 key-exchange groups (RFC 8446 §4.2.7) the providers implement. */
+export type KeyExchangeGroup = 'x25519' | 'secp256r1' | 'secp384r1';
+
+/**
+ * An ECDHE key pair. `privateKey` is the raw scalar (32 bytes for x25519 and secp256r1, 48 for
+ * secp384r1); `publicKey` is in the TLS key_share encoding (RFC 8446 §4.2.8.2): the 32-byte
+ * u-coordinate for x25519, the uncompressed point 0x04 || X || Y for the NIST curves.
+ */
+export interface KeyExchangeKeyPair {
+  readonly group: KeyExchangeGroup;
+  readonly privateKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+/** Length in bytes of a key_share public key per group (RFC 8446 §4.2.8.2). */
+export const KEY_EXCHANGE_PUBLIC_LENGTH: Readonly<Record<KeyExchangeGroup, number>> = { x25519: 32, secp256r1: 65, secp384r1: 97 };
+
+/** TLS 1.3 signature schemes (RFC 8446 §4.2.3) usable in CertificateVerify. */
+export type SignatureScheme =
+  | 'ecdsa_secp256r1_sha256' | 'ecdsa_secp384r1_sha384'
+  | 'rsa_pss_rsae_sha256' | 'rsa_pss_rsae_sha384' | 'rsa_pss_rsae_sha512'
+  | 'ed25519';
+
+/**
+ * Further algorithms only for verifying certificate signatures (RFC 8446 §4.2.3 allows PKCS#1
+ * v1.5 there). `ecdsa_sha*` accept a P-256 or P-384 key with the named hash.
+ */
+export type CertificateSignatureAlgorithm =
+  | 'rsa_pkcs1_sha256' | 'rsa_pkcs1_sha384' | 'rsa_pkcs1_sha512'
+  | 'ecdsa_sha256' | 'ecdsa_sha384' | 'ecdsa_sha512';
+
+/** Key exchange and signatures, synchronous like the rest. */
+export interface AsymmetricCrypto {
+  /** A fresh ECDHE key pair. */
+  keyExchangeGenerate(group: KeyExchangeGroup): KeyExchangeKeyPair;
+  /** The key pair for a given private key (fixed keys for test vectors). RangeError if invalid. */
+  keyExchangeFromPrivate(group: KeyExchangeGroup, privateKey: Uint8Array): KeyExchangeKeyPair;
+  /**
+   * The ECDHE shared secret (RFC 8446 §7.4: the x25519 output, or the x-coordinate for the NIST
+   * curves), or null when the peer's public key is invalid: wrong length, compressed or not on
+   * the curve (RFC 8446 §4.2.8.2), or an all-zero x25519 result (RFC 8446 §7.4.2).
+   */
+  keyExchangeSecret(group: KeyExchangeGroup, privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array | null;
+  /**
+   * Signs `data` with a PKCS#8 DER private key (ECDSA signatures are DER-encoded, RFC 8446
+   * §4.2.3). TypeError when the key does not match the scheme.
+   */
+  sign(scheme: SignatureScheme, privateKeyPkcs8: Uint8Array, data: Uint8Array): Uint8Array;
+  /** Verifies a signature with an SPKI DER public key; false on any mismatch or malformed input. */
+  verify(
+    algorithm: SignatureScheme | CertificateSignatureAlgorithm, publicKeySpki: Uint8Array, data: Uint8Array, signature: Uint8Array,
+  ): boolean;
+}
+
+/** The crypto provider: symmetric primitives, key exchange and signatures. */
+export interface CryptoProvider extends SymmetricCrypto, AsymmetricCrypto {}
+
+/** The hash each signature algorithm uses (ed25519 hashes internally; reported as sha512). */
+export const SIGNATURE_HASH: Readonly<Record<SignatureScheme | CertificateSignatureAlgorithm, HashAlgorithm>> = {
+  ecdsa_secp256r1_sha256: 'sha256',
+  ecdsa_secp384r1_sha384: 'sha384',
+  rsa_pss_rsae_sha256: 'sha256',
+  rsa_pss_rsae_sha384: 'sha384',
+  rsa_pss_rsae_sha512: 'sha512',
+  ed25519: 'sha512',
+  rsa_pkcs1_sha256: 'sha256',
+  rsa_pkcs1_sha384: 'sha384',
+  rsa_pkcs1_sha512: 'sha512',
+  ecdsa_sha256: 'sha256',
+  ecdsa_sha384: 'sha384',
+  ecdsa_sha512: 'sha512',
+};
+
+/** True when an x25519 output is all zeros (RFC 8446 §7.4.2: abort). */
+export function isAllZero(bytes: Uint8Array): boolean {
+  let acc = 0;
+  for (const b of bytes) acc |= b;
+  return acc === 0;
+}
 
 /** Throws RangeError unless `key` has the AEAD's key length. */
 export function checkAeadKey(algorithm: AeadAlgorithm, key: Uint8Array): void {

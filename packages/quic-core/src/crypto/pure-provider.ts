@@ -1,5 +1,6 @@
 /**
- * The pure crypto provider: @noble/ciphers and @noble/hashes, no platform crypto except
+ * The pure crypto provider: @noble/ciphers, @noble/hashes and @noble/curves (RSA in bigint
+ * arithmetic), no platform crypto except
  * `crypto.getRandomValues` for randomness. Slower than node:crypto but runs anywhere.
  * @module
  */
@@ -13,6 +14,7 @@ import {
   type AeadAlgorithm, type AeadKey, type CryptoProvider, type HashAlgorithm, type HeaderProtectionKey,
   type IncrementalHash,
 } from './provider.ts';
+import { createPureAsymmetric } from './pure-asymmetric.ts';
 
 const hashes = { sha256, sha384, sha512 } as const;
 
@@ -89,7 +91,14 @@ function incremental(state: ReturnType<typeof sha256.create>): IncrementalHash {
 
 /** Creates the pure (@noble) crypto provider. */
 export function createPureCryptoProvider(): CryptoProvider {
+  const randomBytes = (length: number): Uint8Array => {
+    const out = new Uint8Array(length);
+    // getRandomValues fills at most 65536 bytes per call
+    for (let i = 0; i < length; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(length, i + 65536)));
+    return out;
+  };
   return {
+    ...createPureAsymmetric(randomBytes),
     name: 'pure',
     aead: aeadKey,
     headerProtection: headerProtectionKey,
@@ -99,11 +108,6 @@ export function createPureCryptoProvider(): CryptoProvider {
     hkdfExtract: (algorithm: HashAlgorithm, salt: Uint8Array, ikm: Uint8Array) => extract(hashes[algorithm], ikm, salt),
     hkdfExpand: (algorithm: HashAlgorithm, prk: Uint8Array, info: Uint8Array, length: number) =>
       hkdfExpandWith((key, data) => hmac(hashes[algorithm], key, data), HASH_LENGTH[algorithm], prk, info, length),
-    randomBytes(length: number) {
-      const out = new Uint8Array(length);
-      // getRandomValues fills at most 65536 bytes per call
-      for (let i = 0; i < length; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, Math.min(length, i + 65536)));
-      return out;
-    },
+    randomBytes,
   };
 }

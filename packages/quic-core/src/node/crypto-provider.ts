@@ -5,14 +5,18 @@
  * @module
  */
 import {
-  createCipheriv as createAnyCipheriv, createDecipheriv as createAnyDecipheriv, createHash, createHmac, createSecretKey,
-  randomFillSync, type CipherGCM, type DecipherGCM, type Hash, type KeyObject,
+  constants, createCipheriv as createAnyCipheriv, createDecipheriv as createAnyDecipheriv, createECDH, createHash, createHmac,
+  createPrivateKey, createPublicKey, createSecretKey, diffieHellman, randomFillSync, sign as nodeSign, verify as nodeVerify,
+  type CipherGCM, type DecipherGCM, type Hash, type KeyObject,
 } from 'node:crypto';
 import {
   AEAD_TAG_LENGTH, HASH_LENGTH, checkAeadKey, hkdfExpandWith,
   type AeadAlgorithm, type AeadKey, type CryptoProvider, type HashAlgorithm, type HeaderProtectionKey,
-  type IncrementalHash,
+  KEY_EXCHANGE_PUBLIC_LENGTH, SIGNATURE_HASH, isAllZero,
+  type AsymmetricCrypto, type CertificateSignatureAlgorithm, type IncrementalHash, type KeyExchangeGroup,
+  type KeyExchangeKeyPair, type SignatureScheme,
 } from '../crypto/provider.ts';
+import { encodeOkpPkcs8, encodeOkpSpki } from '../crypto/asym-keys.ts';
 import { createPureCryptoProvider } from '../crypto/pure-provider.ts';
 
 const pure = createPureCryptoProvider();
@@ -149,9 +153,126 @@ function hmac(algorithm: HashAlgorithm, key: Uint8Array, data: Uint8Array): Uint
   return new Uint8Array(createHmac(algorithm, key).update(data).digest());
 }
 
+const NIST_CURVE = { secp256r1: 'prime256v1', secp384r1: 'secp384r1' } as const;
+const NODE_CURVE: Record<string, string> = { ecdsa_secp256r1_sha256: 'prime256v1', ecdsa_secp384r1_sha384: 'secp384r1' };
+
+/** Whether a node KeyObject is the kind of key a signature algorithm needs (RFC 8446 §4.2.3). */
+function keyFits(algorithm: SignatureScheme | CertificateSignatureAlgorithm, key: KeyObject): boolean {
+  const type = key.asymmetricKeyType;
+  if (algorithm === 'ed25519') return type === 'ed25519';
+  if (algorithm.startsWith('rsa_')) return type === 'rsa';
+  if (type !== 'ec') return false;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const want = NODE_CURVE[algorithm];
+  return want ? curve === want : curve === 'prime256v1' || curve === 'secp384r1';
+}
+
+function signOptions(algorithm: SignatureScheme | CertificateSignatureAlgorithm, key: KeyObject) {
+  if (algorithm.startsWith('rsa_pss_')) {
+    // RFC 8446 §4.2.3: the salt length equals the digest length
+    return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
+  }
+  if (algorithm.startsWith('rsa_pkcs1_')) return { key, padding: constants.RSA_PKCS1_PADDING };
+  if (algorithm === 'ed25519') return key;
+  return { key, dsaEncoding: 'der' as const };
+}
+
+function padLeft(bytes: Uint8Array, length: number): Uint8Array {
+  if (bytes.length === length) return new Uint8Array(bytes);
+  const out = new Uint8Array(length);
+  out.set(bytes.subarray(Math.max(0, bytes.length - length)), Math.max(0, length - bytes.length));
+  return out;
+}
+
+function asymmetric(): AsymmetricCrypto {
+  function fromPrivate(group: KeyExchangeGroup, privateKey: Uint8Array): KeyExchangeKeyPair {
+    const want = group === 'secp384r1' ? 48 : 32;
+    if (privateKey.length !== want) throw new RangeError(`${group} private key must be ${want} bytes`);
+    try {
+      if (group === 'x25519') {
+        const key = createPrivateKey({ key: encodeOkpPkcs8(privateKey, true) as never, format: 'der', type: 'pkcs8' });
+        const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+        return { group, privateKey: privateKey.slice(), publicKey: new Uint8Array(spki.subarray(spki.length - 32)) };
+      }
+      const ecdh = createECDH(NIST_CURVE[group]);
+      ecdh.setPrivateKey(privateKey);
+      return { group, privateKey: privateKey.slice(), publicKey: new Uint8Array(ecdh.getPublicKey()) };
+    } catch {
+      return pure.keyExchangeFromPrivate(group, privateKey); // throws RangeError for an invalid key
+    }
+  }
+  return {
+    keyExchangeGenerate(group) {
+      if (group === 'x25519') return fromPrivate(group, randomBytes(32));
+      try {
+        const ecdh = createECDH(NIST_CURVE[group]);
+        ecdh.generateKeys();
+        const size = group === 'secp384r1' ? 48 : 32;
+        return { group, privateKey: padLeft(ecdh.getPrivateKey(), size), publicKey: new Uint8Array(ecdh.getPublicKey()) };
+      } catch {
+        return pure.keyExchangeGenerate(group);
+      }
+    },
+    keyExchangeFromPrivate: fromPrivate,
+    keyExchangeSecret(group, privateKey, peer) {
+      if (peer.length !== KEY_EXCHANGE_PUBLIC_LENGTH[group]) return null;
+      if (group !== 'x25519' && peer[0] !== 4) return null; // RFC 8446 §4.2.8.2: uncompressed only
+      try {
+        let out: Uint8Array;
+        if (group === 'x25519') {
+          const privateKeyObject = createPrivateKey({ key: encodeOkpPkcs8(privateKey, true) as never, format: 'der', type: 'pkcs8' });
+          const publicKey = createPublicKey({ key: encodeOkpSpki(peer, true) as never, format: 'der', type: 'spki' });
+          out = new Uint8Array(diffieHellman({ privateKey: privateKeyObject, publicKey }));
+        } else {
+          const ecdh = createECDH(NIST_CURVE[group]);
+          ecdh.setPrivateKey(privateKey);
+          out = new Uint8Array(ecdh.computeSecret(peer));
+        }
+        return isAllZero(out) ? null : out; // RFC 8446 §7.4.2
+      } catch {
+        // Invalid points make node:crypto throw; so does a runtime without the group. The pure
+        // implementation answers both cases (null for an invalid point).
+        return pure.keyExchangeSecret(group, privateKey, peer);
+      }
+    },
+    sign(scheme, pkcs8, data) {
+      let key: KeyObject;
+      try {
+        key = createPrivateKey({ key: pkcs8 as never, format: 'der', type: 'pkcs8' });
+      } catch {
+        return pure.sign(scheme, pkcs8, data);
+      }
+      if (!keyFits(scheme, key)) throw new TypeError(`private key does not fit ${scheme}`);
+      try {
+        const hash = scheme === 'ed25519' ? null : SIGNATURE_HASH[scheme];
+        return new Uint8Array(nodeSign(hash, data, signOptions(scheme, key) as never));
+      } catch {
+        return pure.sign(scheme, pkcs8, data);
+      }
+    },
+    verify(algorithm, spki, data, signature) {
+      try {
+        const key = createPublicKey({ key: spki as never, format: 'der', type: 'spki' });
+        if (!keyFits(algorithm, key)) return false;
+        const hash = algorithm === 'ed25519' ? null : SIGNATURE_HASH[algorithm];
+        return nodeVerify(hash, data, signOptions(algorithm, key) as never, signature);
+      } catch {
+        return pure.verify(algorithm, spki, data, signature);
+      }
+    },
+  };
+}
+
+function randomBytes(length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  randomFillSync(out);
+  return out;
+}
+
 /** Creates the node:crypto provider. */
 export function createNodeCryptoProvider(): CryptoProvider {
   return {
+    ...asymmetric(),
     name: 'node',
     aead: aeadKey,
     headerProtection: headerProtectionKey,
@@ -162,10 +283,6 @@ export function createNodeCryptoProvider(): CryptoProvider {
     hkdfExtract: (algorithm, salt, ikm) => hmac(algorithm, salt.length ? salt : new Uint8Array(HASH_LENGTH[algorithm]), ikm),
     hkdfExpand: (algorithm, prk, info, length) =>
       hkdfExpandWith((k, d) => hmac(algorithm, k, d), HASH_LENGTH[algorithm], prk, info, length),
-    randomBytes(length) {
-      const out = new Uint8Array(length);
-      randomFillSync(out);
-      return out;
-    },
+    randomBytes,
   };
 }
