@@ -105,7 +105,7 @@ for (const [rfc, version] of [['rfc9001', QUIC_V1], ['rfc9369', QUIC_V2]] as con
       assert.ok(verifyRetryIntegrity(crypto, packet, p, odcid));
       assert.not.ok(verifyRetryIntegrity(crypto, packet, p, fromHex('0000000000000000')));
       const tampered = packet.slice();
-      tampered[tampered.length - 20] ^= 1;
+      tampered[tampered.length - 20]! ^= 1;
       const pt = parsePacketHeader(tampered, 0, { shortDcidLength: 0 }) as RetryPacket;
       assert.not.ok(verifyRetryIntegrity(crypto, tampered, pt, odcid));
     });
@@ -143,7 +143,7 @@ for (const [rfc, version] of [['rfc9001', QUIC_V1], ['rfc9369', QUIC_V2]] as con
       const original = fromHex(v.client_initial.protected_packet);
       for (const index of [0, 30, 100, 600, original.length - 1]) {
         const datagram = original.slice();
-        datagram[index] ^= 0x10;
+        datagram[index]! ^= 0x10;
         let parsed;
         try {
           parsed = parsePacketHeader(datagram, 0, { shortDcidLength: 8 });
