@@ -29,11 +29,23 @@ for (const pkg of readdirSync(join(root, 'packages')).sort()) {
 const selected = files.map((f) => relative(root, f)).filter((f) => !filter || f.includes(filter));
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
+// Deno comes from its platform package (the `deno` wrapper package needs every platform's build
+// in the registry, which a mirror may not have); DENO overrides the path.
+function denoBinary() {
+  if (process.env.DENO) return process.env.DENO;
+  const platformBinary = join(root, 'node_modules', '@deno', `${process.platform}-${process.arch}${process.platform === 'linux' ? '-glibc' : ''}`, 'deno');
+  try {
+    statSync(platformBinary);
+    return platformBinary;
+  } catch {
+    return 'deno'; // one on PATH
+  }
+}
 const entry = join('scripts', 'test-entry.mjs');
 const commands = {
   node: [process.execPath, ['--conditions=source', '--import', './scripts/register-ts.mjs', entry, ...selected]],
   bun: [bin('bun'), ['--conditions=source', entry, ...selected]],
-  deno: [bin('deno'), ['run', '-A', '--conditions=source', '--no-lock', entry, ...selected]],
+  deno: [denoBinary(), ['run', '-A', '--conditions=source', '--no-lock', entry, ...selected]],
 };
 const command = commands[runtime];
 if (!command) {
