@@ -1,5 +1,5 @@
 /**
- * Shared helpers for the QPACK tests: hex, and feeding a parser in pieces.
+ * Shared helpers for the QPACK tests: hex and feeding a parser its input in pieces.
  * @module
  */
 export function hex(bytes: Uint8Array): string {
@@ -27,26 +27,9 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Feeds `bytes` one byte at a time to `push`, collecting everything it returns. */
-export function feedBytewise<T>(bytes: Uint8Array, push: (chunk: Uint8Array) => T[]): T[] {
+/** Feeds pieces to an incremental parser's `push`, collecting what it returns. */
+export function feedAll<T>(pieces: readonly Uint8Array[], push: (chunk: Uint8Array) => T[]): T[] {
   const out: T[] = [];
-  for (let i = 0; i < bytes.length; i++) out.push(...push(bytes.subarray(i, i + 1)));
+  for (const p of pieces) out.push(...push(p));
   return out;
-}
-
-/** Feeds `bytes` in two pieces split at `at`. */
-export function feedSplit<T>(bytes: Uint8Array, at: number, push: (chunk: Uint8Array) => T[]): T[] {
-  return [...push(bytes.subarray(0, at)), ...push(bytes.subarray(at))];
-}
-
-/** A small deterministic PRNG (mulberry32) for fuzz-style loops. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
