@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { chunksOf, loadVectors } from '@quicts/testkit';
 import {
-  type DecodeResult, type DecodedField, encodeEncoderInstruction, type FieldLine, QpackByteWriter, QpackDecoder, QpackError,
-  QpackErrorCode, writeFieldLine, writeSectionPrefix,
+  type QpackDecodeResult, type QpackDecodedField, encodeEncoderInstruction, type QpackFieldLine, QpackByteWriter, QpackDecoder, QpackError,
+  QpackErrorCode, writeQpackFieldLine, writeQpackSectionPrefix,
 } from '@quicts/h3';
 import { concat, hex, unhex } from './helpers.ts';
 
@@ -16,18 +16,18 @@ const v = loadVectors('rfc/rfc9204.json');
 type Step = { source: string; stream: number | string; bytes: string; decoded_field_section?: [string, string][] };
 const steps: Step[] = v.steps;
 const step = (section: string, stream: number | string): Step => steps.find((s) => s.source.endsWith(section) && s.stream === stream)!;
-const pairs = (fields: readonly DecodedField[]): [string, string][] => fields.map((f) => [f.name, f.value]);
+const pairs = (fields: readonly QpackDecodedField[]): [string, string][] => fields.map((f) => [f.name, f.value]);
 const rows = (d: QpackDecoder): [number, string, string][] => d.table.snapshot().map((r) => [r.absoluteIndex, r.name, r.value]);
 
-function done(r: DecodeResult): [string, string][] {
+function done(r: QpackDecodeResult): [string, string][] {
   assert.is(r.kind, 'done');
   return r.kind === 'done' ? pairs(r.fields) : [];
 }
 
-function sectionBytes(ric: number, base: number, maxEntries: number, lines: FieldLine[]): Uint8Array {
+function sectionBytes(ric: number, base: number, maxEntries: number, lines: QpackFieldLine[]): Uint8Array {
   const w = new QpackByteWriter();
-  writeSectionPrefix(w, ric, base, maxEntries);
-  for (const l of lines) writeFieldLine(w, l);
+  writeQpackSectionPrefix(w, ric, base, maxEntries);
+  for (const l of lines) writeQpackFieldLine(w, l);
   return w.take();
 }
 
@@ -103,7 +103,7 @@ test('sections unblock in order; a later section on a blocked stream waits behin
   const d = new QpackDecoder({ maxTableCapacity: 4096, maxBlockedStreams: 2 });
   const me = 4096 / 32;
   d.readEncoderStream(encodeEncoderInstruction({ kind: 'set-capacity', capacity: 4096 }));
-  const ref = (abs: number): FieldLine[] => [{ kind: 'indexed', isStatic: false, index: abs }];
+  const ref = (abs: number): QpackFieldLine[] => [{ kind: 'indexed', isStatic: false, index: abs }];
   // stream 1 needs 2 inserts, stream 2 needs 1; stream 1 also sends a static-only section after
   assert.is(d.decodeFieldSection(1, sectionBytes(2, 2, me, ref(0))).kind, 'blocked'); // abs 1
   assert.is(d.decodeFieldSection(2, sectionBytes(1, 1, me, ref(0))).kind, 'blocked'); // abs 0
@@ -171,7 +171,7 @@ test('field-section limits: static index, references beyond the Required Insert 
   bad(sectionBytes(4, 4, me, [{ kind: 'indexed', isStatic: false, index: 3 }]), d);
   assert.equal(done(d.decodeFieldSection(1, sectionBytes(4, 4, me, [{ kind: 'indexed', isStatic: false, index: 0 }]))), [['d', '4']]);
   // field section size: (':method','GET') counts 7 + 3 + 32 = 42 (RFC 9114 §4.2.2)
-  const get: FieldLine = { kind: 'indexed', isStatic: true, index: 17 };
+  const get: QpackFieldLine = { kind: 'indexed', isStatic: true, index: 17 };
   done(make(84).decodeFieldSection(1, sectionBytes(0, 0, me, [get, get])));
   bad(sectionBytes(0, 0, me, [get, get]), make(83));
   bad(sectionBytes(0, 0, me, [{ kind: 'literal', name: 'x', value: 'y'.repeat(100), neverIndex: false }]), make(120));
@@ -179,14 +179,14 @@ test('field-section limits: static index, references beyond the Required Insert 
 
 test('the N bit is reported on literals; Huffman and raw strings decode alike', () => {
   const d = new QpackDecoder({ maxTableCapacity: 0, maxBlockedStreams: 0 });
-  const lines: FieldLine[] = [
+  const lines: QpackFieldLine[] = [
     { kind: 'literal-name-ref', isStatic: true, index: 84, neverIndex: true, value: 'Bearer x' },
     { kind: 'literal', name: 'x-a', value: 'ümlaut ✓', neverIndex: false },
   ];
   for (const mode of ['never', 'always'] as const) {
     const w = new QpackByteWriter();
-    writeSectionPrefix(w, 0, 0, 0);
-    for (const l of lines) writeFieldLine(w, l, mode);
+    writeQpackSectionPrefix(w, 0, 0, 0);
+    for (const l of lines) writeQpackFieldLine(w, l, mode);
     const r = d.decodeFieldSection(1, w.take());
     assert.equal(r.kind === 'done' && r.fields, [
       { name: 'authorization', value: 'Bearer x', neverIndex: true },

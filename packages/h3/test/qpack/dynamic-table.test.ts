@@ -1,13 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DynamicTable } from '@quicts/h3';
+import { QpackDynamicTable } from '@quicts/h3';
 
-function insert(t: DynamicTable, name: string, value: string): number {
+function insert(t: QpackDynamicTable, name: string, value: string): number {
   return t.insert(name, value, name.length, value.length);
 }
 
 test('entry size is name + value + 32; absolute indices grow from 0', () => {
-  const t = new DynamicTable();
+  const t = new QpackDynamicTable();
   t.setCapacity(220);
   assert.is(insert(t, ':authority', 'www.example.com'), 0);
   assert.is(insert(t, ':path', '/sample/path'), 1);
@@ -19,7 +19,7 @@ test('entry size is name + value + 32; absolute indices grow from 0', () => {
 });
 
 test('RFC 9204 Appendix B.5: inserting past the capacity evicts the oldest entry', () => {
-  const t = new DynamicTable();
+  const t = new QpackDynamicTable();
   t.setCapacity(220);
   insert(t, ':authority', 'www.example.com');
   insert(t, ':path', '/sample/path');
@@ -39,7 +39,7 @@ test('RFC 9204 Appendix B.5: inserting past the capacity evicts the oldest entry
 });
 
 test('reducing the capacity evicts; capacity 0 empties the table', () => {
-  const t = new DynamicTable();
+  const t = new QpackDynamicTable();
   t.setCapacity(200);
   for (let i = 0; i < 4; i++) insert(t, 'k', `v${i}`);
   assert.is(t.length, 4);
@@ -53,7 +53,7 @@ test('reducing the capacity evicts; capacity 0 empties the table', () => {
 });
 
 test('indexed lookups point at the newest copy and forget evicted entries', () => {
-  const t = new DynamicTable({ indexed: true });
+  const t = new QpackDynamicTable({ indexed: true });
   t.setCapacity(70); // two 34-byte entries
   insert(t, 'a', '1');
   insert(t, 'a', '2');
@@ -70,7 +70,7 @@ test('indexed lookups point at the newest copy and forget evicted entries', () =
 });
 
 test('canInsert respects references and the acknowledged boundary (RFC 9204 §2.1.1)', () => {
-  const t = new DynamicTable({ indexed: true });
+  const t = new QpackDynamicTable({ indexed: true });
   t.setCapacity(100);
   insert(t, 'a', 'x'); // 34
   insert(t, 'b', 'y'); // 34, size 68
@@ -85,7 +85,7 @@ test('canInsert respects references and the acknowledged boundary (RFC 9204 §2.
 });
 
 test('draining index: the oldest entries covering the reserve beyond free space', () => {
-  const t = new DynamicTable();
+  const t = new QpackDynamicTable();
   t.setCapacity(136);
   for (let i = 0; i < 4; i++) insert(t, 'k', String(i)); // 34 each, full
   assert.is(t.drainingIndex(0), 0);
@@ -95,7 +95,7 @@ test('draining index: the oldest entries covering the reserve beyond free space'
 });
 
 test('long runs keep working across internal compaction', () => {
-  const t = new DynamicTable({ indexed: true });
+  const t = new QpackDynamicTable({ indexed: true });
   t.setCapacity(34 * 5);
   for (let i = 0; i < 1000; i++) {
     insert(t, 'k', String(i % 10));

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { loadVectors } from '@quicts/testkit';
 import {
-  encodeDecoderInstruction, FieldSectionReader, QpackDecoder, QpackEncoder, QpackError, QpackErrorCode, type QpackField,
+  encodeDecoderInstruction, QpackFieldSectionReader, QpackDecoder, QpackEncoder, QpackError, QpackErrorCode, type QpackField,
 } from '@quicts/h3';
 import { hex, unhex } from './helpers.ts';
 
@@ -118,7 +118,7 @@ test('sensitive fields are never indexed and carry the N bit; huge values are no
   }
   const names = e.table.snapshot().map((r) => r.name);
   assert.equal(names, ['cookie']);
-  const reader = new FieldSectionReader();
+  const reader = new QpackFieldSectionReader();
   const lines = reader.push(e.encode(20, fields).fieldSection);
   assert.equal(lines.map((l) => l.kind), ['literal-name-ref', 'literal-name-ref', 'literal-name-ref', 'literal', 'literal', 'indexed']);
 });

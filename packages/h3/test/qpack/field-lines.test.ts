@@ -3,34 +3,34 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { chunksOf, everySplit } from '@quicts/testkit';
 import {
-  decodeBase, decodeRequiredInsertCount, encodeRequiredInsertCount, type FieldLine, FieldSectionReader, maxEntriesFor,
-  QpackByteWriter, QpackError, QpackErrorCode, writeFieldLine, writeSectionPrefix, type HuffmanMode,
+  decodeQpackBase, decodeRequiredInsertCount, encodeRequiredInsertCount, type QpackFieldLine, QpackFieldSectionReader, qpackMaxEntries,
+  QpackByteWriter, QpackError, QpackErrorCode, writeQpackFieldLine, writeQpackSectionPrefix, type QpackHuffmanMode,
 } from '@quicts/h3';
 import { concat, feedAll, hex, unhex } from './helpers.ts';
 
 const FAILED = QpackErrorCode.QPACK_DECOMPRESSION_FAILED;
 const isFailed = (e: unknown): boolean => e instanceof QpackError && e.code === FAILED;
 
-function encodeLines(lines: readonly FieldLine[], huffman: HuffmanMode = 'auto'): Uint8Array {
+function encodeLines(lines: readonly QpackFieldLine[], huffman: QpackHuffmanMode = 'auto'): Uint8Array {
   const w = new QpackByteWriter();
-  for (const l of lines) writeFieldLine(w, l, huffman);
+  for (const l of lines) writeQpackFieldLine(w, l, huffman);
   return w.take();
 }
 
-function section(ric: number, base: number, maxEntries: number, lines: readonly FieldLine[], huffman: HuffmanMode = 'auto'): Uint8Array {
+function section(ric: number, base: number, maxEntries: number, lines: readonly QpackFieldLine[], huffman: QpackHuffmanMode = 'auto'): Uint8Array {
   const w = new QpackByteWriter();
-  writeSectionPrefix(w, ric, base, maxEntries);
+  writeQpackSectionPrefix(w, ric, base, maxEntries);
   return concat(w.take(), encodeLines(lines, huffman));
 }
 
-function parseAll(bytes: Uint8Array, pieces: readonly Uint8Array[] = [bytes]): { lines: FieldLine[]; reader: FieldSectionReader } {
-  const reader = new FieldSectionReader();
+function parseAll(bytes: Uint8Array, pieces: readonly Uint8Array[] = [bytes]): { lines: QpackFieldLine[]; reader: QpackFieldSectionReader } {
+  const reader = new QpackFieldSectionReader();
   const lines = feedAll(pieces, (c) => reader.push(c));
   reader.end();
   return { lines, reader };
 }
 
-const ALL_KINDS: FieldLine[] = [
+const ALL_KINDS: QpackFieldLine[] = [
   { kind: 'indexed', isStatic: true, index: 17 },
   { kind: 'indexed', isStatic: false, index: 70 },
   { kind: 'indexed-post-base', index: 20 },
@@ -43,11 +43,11 @@ const ALL_KINDS: FieldLine[] = [
 ];
 
 test('RFC 9204 Appendix B field sections: exact bytes, both ways', () => {
-  const b1: FieldLine[] = [{ kind: 'literal-name-ref', isStatic: true, index: 1, neverIndex: false, value: '/index.html' }];
+  const b1: QpackFieldLine[] = [{ kind: 'literal-name-ref', isStatic: true, index: 1, neverIndex: false, value: '/index.html' }];
   assert.is(hex(section(0, 0, 6, b1, 'never')), '0000510b2f696e6465782e68746d6c');
-  const b2: FieldLine[] = [{ kind: 'indexed-post-base', index: 0 }, { kind: 'indexed-post-base', index: 1 }];
+  const b2: QpackFieldLine[] = [{ kind: 'indexed-post-base', index: 0 }, { kind: 'indexed-post-base', index: 1 }];
   assert.is(hex(section(2, 0, 6, b2)), '03811011');
-  const b4: FieldLine[] = [
+  const b4: QpackFieldLine[] = [
     { kind: 'indexed', isStatic: false, index: 0 },
     { kind: 'indexed', isStatic: true, index: 1 },
     { kind: 'indexed', isStatic: false, index: 1 },
@@ -74,7 +74,7 @@ test('each representation is one encode/decode pair (with and without Huffman)',
 });
 
 test('first-byte patterns and flag bits of the five representations (RFC 9204 §4.5.2-§4.5.6)', () => {
-  const first = (l: FieldLine): number => encodeLines([l], 'never')[0]!;
+  const first = (l: QpackFieldLine): number => encodeLines([l], 'never')[0]!;
   assert.is(first({ kind: 'indexed', isStatic: true, index: 5 }), 0xc5);
   assert.is(first({ kind: 'indexed', isStatic: false, index: 5 }), 0x85);
   assert.is(first({ kind: 'indexed-post-base', index: 5 }), 0x15);
@@ -102,7 +102,7 @@ test('every truncation of a section leaves the reader incomplete, and end() thro
   boundaries.add(at);
   for (const l of ALL_KINDS) boundaries.add((at += encodeLines([l]).length));
   for (let n = 0; n < bytes.length; n++) {
-    const reader = new FieldSectionReader();
+    const reader = new QpackFieldSectionReader();
     reader.push(bytes.subarray(0, n));
     if (boundaries.has(n)) reader.end();
     else assert.throws(() => reader.end(), isFailed, `cut at ${n}`);
@@ -112,7 +112,7 @@ test('every truncation of a section leaves the reader incomplete, and end() thro
 test('RFC 9204 §4.5.1.1: Required Insert Count encoding, the RFC example and the error cases', () => {
   // "if the dynamic table is 100 bytes, then the Required Insert Count will be encoded modulo 6.
   //  If a decoder has received 10 inserts, then an encoded value of 4 indicates ... 9"
-  const maxEntries = maxEntriesFor(100);
+  const maxEntries = qpackMaxEntries(100);
   assert.is(maxEntries, 3);
   assert.is(decodeRequiredInsertCount(4, maxEntries, 10), 9);
   assert.is(encodeRequiredInsertCount(9, maxEntries), 4);
@@ -137,13 +137,13 @@ test('fast-check: Required Insert Count round-trips over the window a decoder ca
 });
 
 test('RFC 9204 §4.5.1.2: Base from the sign bit and Delta Base; a negative Base is an error', () => {
-  assert.is(decodeBase(9, true, 2), 6); // the RFC example
-  assert.is(decodeBase(2, false, 3), 5);
-  assert.is(decodeBase(0, false, 0), 0);
-  assert.throws(() => decodeBase(0, true, 0), isFailed);
-  assert.throws(() => decodeBase(2, true, 2), isFailed);
+  assert.is(decodeQpackBase(9, true, 2), 6); // the RFC example
+  assert.is(decodeQpackBase(2, false, 3), 5);
+  assert.is(decodeQpackBase(0, false, 0), 0);
+  assert.throws(() => decodeQpackBase(0, true, 0), isFailed);
+  assert.throws(() => decodeQpackBase(2, true, 2), isFailed);
   const w = new QpackByteWriter();
-  writeSectionPrefix(w, 9, 6, 3);
+  writeQpackSectionPrefix(w, 9, 6, 3);
   assert.is(hex(w.take()), '0482');
 });
 
@@ -151,7 +151,7 @@ test('fuzz: random bytes produce lines or typed errors only', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
       try {
-        const reader = new FieldSectionReader(64);
+        const reader = new QpackFieldSectionReader(64);
         reader.push(bytes);
         reader.end();
       } catch (e) {
@@ -163,7 +163,7 @@ test('fuzz: random bytes produce lines or typed errors only', () => {
 });
 
 test('a declared string length above the limit fails before the bytes arrive', () => {
-  const reader = new FieldSectionReader(100);
+  const reader = new QpackFieldSectionReader(100);
   // literal name, name length 3-bit prefix saturated + 1000
   assert.throws(() => reader.push(unhex('0000 27 e1 07')), isFailed);
 });

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { chunksOf, everySplit } from '@quicts/testkit';
 import {
-  type DecoderInstruction, DecoderStreamParser, type EncoderInstruction, EncoderStreamParser, encodeDecoderInstruction,
+  type QpackDecoderInstruction, QpackDecoderStreamParser, type QpackEncoderInstruction, QpackEncoderStreamParser, encodeDecoderInstruction,
   encodeEncoderInstruction, QpackByteWriter, QpackError, QpackErrorCode, writeDecoderInstruction, writeEncoderInstruction,
 } from '@quicts/h3';
 import { feedAll, hex, unhex } from './helpers.ts';
@@ -12,27 +12,27 @@ const ENC = QpackErrorCode.QPACK_ENCODER_STREAM_ERROR;
 const DEC = QpackErrorCode.QPACK_DECODER_STREAM_ERROR;
 
 /** Parsed inserts carry wire sizes; drop them to compare with what was written. */
-function plain(ins: EncoderInstruction): EncoderInstruction {
+function plain(ins: QpackEncoderInstruction): QpackEncoderInstruction {
   if (ins.kind === 'insert-name-ref') return { kind: ins.kind, isStatic: ins.isStatic, index: ins.index, value: ins.value };
   if (ins.kind === 'insert-literal') return { kind: ins.kind, name: ins.name, value: ins.value };
   return ins;
 }
 
-function parseEncoder(pieces: readonly Uint8Array[], max = 4096): EncoderInstruction[] {
-  const p = new EncoderStreamParser(max);
+function parseEncoder(pieces: readonly Uint8Array[], max = 4096): QpackEncoderInstruction[] {
+  const p = new QpackEncoderStreamParser(max);
   const out = feedAll(pieces, (c) => p.push(c)).map(plain);
   assert.is(p.pending, 0);
   return out;
 }
 
-function parseDecoder(pieces: readonly Uint8Array[]): DecoderInstruction[] {
-  const p = new DecoderStreamParser();
+function parseDecoder(pieces: readonly Uint8Array[]): QpackDecoderInstruction[] {
+  const p = new QpackDecoderStreamParser();
   const out = feedAll(pieces, (c) => p.push(c));
   assert.is(p.pending, 0);
   return out;
 }
 
-const ENCODER_SAMPLE: EncoderInstruction[] = [
+const ENCODER_SAMPLE: QpackEncoderInstruction[] = [
   { kind: 'set-capacity', capacity: 220 },
   { kind: 'insert-name-ref', isStatic: true, index: 0, value: 'www.example.com' },
   { kind: 'insert-name-ref', isStatic: false, index: 70, value: '' },
@@ -42,7 +42,7 @@ const ENCODER_SAMPLE: EncoderInstruction[] = [
   { kind: 'duplicate', index: 1000 },
 ];
 
-const DECODER_SAMPLE: DecoderInstruction[] = [
+const DECODER_SAMPLE: QpackDecoderInstruction[] = [
   { kind: 'section-ack', streamId: 4 },
   { kind: 'section-ack', streamId: 2 ** 40 },
   { kind: 'stream-cancel', streamId: 8 },
@@ -52,7 +52,7 @@ const DECODER_SAMPLE: DecoderInstruction[] = [
 ];
 
 test('RFC 9204 Appendix B encoder-stream bytes, written and parsed', () => {
-  const cases: [string, EncoderInstruction[]][] = [
+  const cases: [string, QpackEncoderInstruction[]][] = [
     ['3fbd01', [{ kind: 'set-capacity', capacity: 220 }]],
     ['c00f7777772e6578616d706c652e636f6d', [{ kind: 'insert-name-ref', isStatic: true, index: 0, value: 'www.example.com' }]],
     ['c10c2f73616d706c652f70617468', [{ kind: 'insert-name-ref', isStatic: true, index: 1, value: '/sample/path' }]],
@@ -67,7 +67,7 @@ test('RFC 9204 Appendix B encoder-stream bytes, written and parsed', () => {
 });
 
 test('RFC 9204 Appendix B decoder-stream bytes, written and parsed', () => {
-  const cases: [string, DecoderInstruction][] = [
+  const cases: [string, QpackDecoderInstruction][] = [
     ['84', { kind: 'section-ack', streamId: 4 }],
     ['01', { kind: 'insert-count-increment', increment: 1 }],
     ['48', { kind: 'stream-cancel', streamId: 8 }],
@@ -79,7 +79,7 @@ test('RFC 9204 Appendix B decoder-stream bytes, written and parsed', () => {
 });
 
 test('parsed inserts report their sizes in wire bytes', () => {
-  const p = new EncoderStreamParser(4096);
+  const p = new QpackEncoderStreamParser(4096);
   const [ins] = p.push(encodeEncoderInstruction({ kind: 'insert-literal', name: 'k', value: 'ü€' }, 'always'));
   assert.equal(ins, { kind: 'insert-literal', name: 'k', value: 'ü€', nameSize: 1, valueSize: 5 });
 });
@@ -105,7 +105,7 @@ test('decoder-stream parser: same instructions one byte at a time and at every s
 });
 
 test('partial instructions stay buffered until complete', () => {
-  const p = new EncoderStreamParser(4096);
+  const p = new QpackEncoderStreamParser(4096);
   const bytes = encodeEncoderInstruction({ kind: 'insert-literal', name: 'name', value: 'v'.repeat(300) }, 'never');
   assert.equal(p.push(bytes.subarray(0, 10)), []);
   assert.is(p.pending, 10);
@@ -115,13 +115,13 @@ test('partial instructions stay buffered until complete', () => {
 });
 
 test('fast-check: arbitrary instruction sequences round-trip in random pieces', () => {
-  const encIns: fc.Arbitrary<EncoderInstruction> = fc.oneof(
+  const encIns: fc.Arbitrary<QpackEncoderInstruction> = fc.oneof(
     fc.record({ kind: fc.constant('set-capacity' as const), capacity: fc.nat() }),
     fc.record({ kind: fc.constant('insert-name-ref' as const), isStatic: fc.boolean(), index: fc.nat(98), value: fc.string({ maxLength: 40 }) }),
     fc.record({ kind: fc.constant('insert-literal' as const), name: fc.string({ maxLength: 20 }), value: fc.string({ maxLength: 40 }) }),
     fc.record({ kind: fc.constant('duplicate' as const), index: fc.nat() }),
   );
-  const decIns: fc.Arbitrary<DecoderInstruction> = fc.oneof(
+  const decIns: fc.Arbitrary<QpackDecoderInstruction> = fc.oneof(
     fc.record({ kind: fc.constant('section-ack' as const), streamId: fc.maxSafeNat() }),
     fc.record({ kind: fc.constant('stream-cancel' as const), streamId: fc.maxSafeNat() }),
     fc.record({ kind: fc.constant('insert-count-increment' as const), increment: fc.maxSafeNat() }),
@@ -145,23 +145,23 @@ test('fast-check: arbitrary instruction sequences round-trip in random pieces', 
 test('encoder-stream errors: bad static index at once, strings above the limit, bad Huffman', () => {
   const isEnc = (e: unknown): boolean => e instanceof QpackError && e.code === ENC;
   // corpus err12: Insert With Name Reference, static index far beyond 98, value not yet sent
-  assert.throws(() => new EncoderStreamParser(4096).push(unhex('ff80ffffffff01')), isEnc);
-  assert.throws(() => new EncoderStreamParser(4096).push(unhex('ff24')), isEnc); // static 99
-  assert.throws(() => new EncoderStreamParser(100).push(unhex('c07f8101')), isEnc); // value length 256 > 100
-  assert.throws(() => new EncoderStreamParser(100).push(unhex('5f8101')), isEnc); // name length 160 > 100
-  assert.throws(() => new EncoderStreamParser(100).push(unhex('c081ff')), isEnc); // Huffman padding of 8 ones
+  assert.throws(() => new QpackEncoderStreamParser(4096).push(unhex('ff80ffffffff01')), isEnc);
+  assert.throws(() => new QpackEncoderStreamParser(4096).push(unhex('ff24')), isEnc); // static 99
+  assert.throws(() => new QpackEncoderStreamParser(100).push(unhex('c07f8101')), isEnc); // value length 256 > 100
+  assert.throws(() => new QpackEncoderStreamParser(100).push(unhex('5f8101')), isEnc); // name length 160 > 100
+  assert.throws(() => new QpackEncoderStreamParser(100).push(unhex('c081ff')), isEnc); // Huffman padding of 8 ones
 });
 
 test('fuzz: random bytes on either stream yield instructions or typed errors only', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
       try {
-        new EncoderStreamParser(64).push(bytes);
+        new QpackEncoderStreamParser(64).push(bytes);
       } catch (e) {
         assert.ok(e instanceof QpackError && e.code === ENC, String(e));
       }
       try {
-        new DecoderStreamParser().push(bytes);
+        new QpackDecoderStreamParser().push(bytes);
       } catch (e) {
         assert.ok(e instanceof QpackError && e.code === DEC, String(e));
       }

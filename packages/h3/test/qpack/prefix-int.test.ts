@@ -2,14 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import {
-  type Cursor, encodePrefixInt, NEED_MORE, prefixIntLength, QpackError, QpackErrorCode, readPrefixInt,
+  type QpackCursor, encodePrefixInt, QPACK_NEED_MORE, prefixIntLength, QpackError, QpackErrorCode, readPrefixInt,
 } from '@quicts/h3';
 import { hex, unhex } from './helpers.ts';
 
 const E = QpackErrorCode.QPACK_DECOMPRESSION_FAILED;
 
 function read(bytes: Uint8Array, prefix: number): { value: number; pos: number } {
-  const c: Cursor = { buf: bytes, pos: 0, end: bytes.length };
+  const c: QpackCursor = { buf: bytes, pos: 0, end: bytes.length };
   const value = readPrefixInt(c, prefix, E);
   return { value, pos: c.pos };
 }
@@ -48,15 +48,15 @@ test('overflow: above 2^53-1 and over-long encodings throw a typed error', () =>
   const big = unhex('ff818080808080808010');
   assert.throws(() => read(big, 8), (e: unknown) => e instanceof QpackError && e.code === E);
   assert.throws(() => read(unhex('ff' + '80'.repeat(12) + '00'), 8), (e: unknown) => e instanceof QpackError);
-  const c: Cursor = { buf: unhex('1f0a'), pos: 0, end: 2 };
+  const c: QpackCursor = { buf: unhex('1f0a'), pos: 0, end: 2 };
   assert.throws(() => readPrefixInt(c, 5, E, 40), (e: unknown) => e instanceof QpackError);
 });
 
-test('truncated integers return NEED_MORE and leave the position alone', () => {
+test('truncated integers return QPACK_NEED_MORE and leave the position alone', () => {
   for (const h of ['', '1f', '1f9a', 'ff8080']) {
     const b = unhex(h);
-    const c: Cursor = { buf: b, pos: 0, end: b.length };
-    assert.is(readPrefixInt(c, 5, E), NEED_MORE, h);
+    const c: QpackCursor = { buf: b, pos: 0, end: b.length };
+    assert.is(readPrefixInt(c, 5, E), QPACK_NEED_MORE, h);
     assert.is(c.pos, 0);
   }
 });
@@ -71,8 +71,8 @@ test('fast-check: write then read round-trips for every prefix size', () => {
       assert.equal(read(enc, prefix), { value, pos: enc.length });
       // every truncation needs more bytes
       for (let i = 0; i < enc.length; i++) {
-        const c: Cursor = { buf: enc, pos: 0, end: i };
-        assert.is(readPrefixInt(c, prefix, E), NEED_MORE);
+        const c: QpackCursor = { buf: enc, pos: 0, end: i };
+        assert.is(readPrefixInt(c, prefix, E), QPACK_NEED_MORE);
       }
     }),
     { numRuns: 500 },
