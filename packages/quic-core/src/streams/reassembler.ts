@@ -188,16 +188,17 @@ export class Reassembler {
       if (p.offset + p.data.length <= offset) lo = mid + 1;
       else hi = mid;
     }
+    const view = (s: number, e: number): Uint8Array => (s === offset && e === end ? data : data.subarray(s - offset, e - offset));
     const added: Piece[] = [];
     let cur = offset;
     let i = lo;
     for (; i < pieces.length && cur < end; i++) {
       const p = pieces[i]!;
       if (p.offset >= end) break;
-      if (p.offset > cur) added.push(this.#piece(cur, data.subarray(cur - offset, p.offset - offset)));
+      if (p.offset > cur) added.push(this.#piece(cur, view(cur, p.offset)));
       cur = Math.max(cur, p.offset + p.data.length);
     }
-    if (cur < end) added.push(this.#piece(cur, data.subarray(cur - offset)));
+    if (cur < end) added.push(this.#piece(cur, view(cur, end)));
     if (added.length === 0) return;
     // Pieces in [lo, i) are kept; the new ones interleave with them.
     const merged: Piece[] = [];
