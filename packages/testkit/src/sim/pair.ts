@@ -31,7 +31,7 @@ export interface PairOptions<A, B, P> {
   bToA?: readonly LinkElementSpec[];
   /** Clock to drive (default: a new FakeClock at 0). */
   clock?: FakeClock;
-  /** Path passed to `a.receive` (default: a at 192.0.2.1:50000, b at 192.0.2.2:4433). */
+  /** Path passed to `a.receive` (default: a at 127.0.0.1:50000, b at 127.0.0.2:4433). */
   pathA?: P;
   /** Path passed to `b.receive`. */
   pathB?: P;
@@ -58,8 +58,8 @@ export class SimulationError extends Error {
   }
 }
 
-const addressA = { address: '192.0.2.1', port: 50000 };
-const addressB = { address: '192.0.2.2', port: 4433 };
+const addressA = { address: '127.0.0.1', port: 50000 };
+const addressB = { address: '127.0.0.2', port: 4433 };
 
 export class Pair<A extends SimEndpoint<P>, B extends SimEndpoint<P> = A, P = SimPath> {
   readonly a: A;

@@ -12,7 +12,7 @@ test('without link elements datagrams arrive at the instant they are sent, with 
   const pair = new Pair<Recorder>({ a, b });
   pair.drive();
   assert.equal(b.arrivals.map((x) => [x.time, x.seq]), [[0, 0], [7, 1], [14, 2]]);
-  assert.equal(b.arrivals[0]!.path, { local: { address: '192.0.2.2', port: 4433 }, remote: { address: '192.0.2.1', port: 50000 } });
+  assert.equal(b.arrivals[0]!.path, { local: { address: '127.0.0.2', port: 4433 }, remote: { address: '127.0.0.1', port: 50000 } });
   assert.equal(b.arrivals[0]!.data, numbered(0, 100));
 });
 
