@@ -82,12 +82,12 @@ export class Recovery<F = unknown> {
   /** RFC 9002 A.7 with the B.7/B.8 controller calls, in the pseudocode's order. */
   onAckReceived(space: PacketNumberSpace, ranges: readonly AckRange[], ackDelay: number, ecn: EcnCounts | undefined, now: number): AckOutcome<F> {
     const out = this.loss.onAckReceived(space, ranges, ackDelay, ecn, now);
-    if (out.acked.length === 0) return out;
     const cc = this.cc;
+    if (out.spuriousLoss && this.undoSpuriousLoss) cc.onSpuriousCongestionEvent();
+    if (out.acked.length === 0) return out;
     if (out.ecnCeSentTime >= 0) cc.onEcnCe(now, out.ecnCeSentTime);
     this.#onLost(now, out.lost, out.lostSentTime, out.persistentCongestion);
     cc.onPacketsAcked(now, out.acked, this.loss.rtt);
-    if (out.spuriousLoss && this.undoSpuriousLoss) cc.onSpuriousCongestionEvent();
     return out;
   }
 
