@@ -298,7 +298,7 @@ export class StreamsManager {
     const e = this.#incoming(f.streamId, 'stream');
     if (e === undefined) return;
     const recv = e.recv!;
-    this.#accountRecv(e, recv, () => recv.onStreamFrame(f.offset, f.data, f.fin));
+    this.#accountRecv(e, recv, () => recv.onStreamFrame(f.offset, f.data, f.fin), true, FrameType.STREAM);
     this.#refresh(e);
   }
 
@@ -307,7 +307,7 @@ export class StreamsManager {
     const e = this.#incoming(f.streamId, 'resetStream');
     if (e === undefined) return;
     const recv = e.recv!;
-    this.#accountRecv(e, recv, () => recv.onResetStream(f.errorCode, f.finalSize));
+    this.#accountRecv(e, recv, () => recv.onResetStream(f.errorCode, f.finalSize), true, FrameType.RESET_STREAM);
     this.#refresh(e);
   }
 
@@ -567,7 +567,7 @@ export class StreamsManager {
    * with `notify`, queues a 'readable' event unless one is outstanding (until a read comes back
    * 'blocked').
    */
-  #accountRecv(e: Entry, recv: RecvStream, fn: () => void, notify = true): void {
+  #accountRecv(e: Entry, recv: RecvStream, fn: () => void, notify = true, frameType = 0): void {
     const highest = recv.highestOffset;
     const consumed = recv.consumedOffset;
     const buffered = recv.bufferedBytes;
@@ -576,7 +576,7 @@ export class StreamsManager {
     } finally {
       this.#recvBuffered += recv.bufferedBytes - buffered;
     }
-    this.connRecv.receive(recv.highestOffset - highest); // RFC 9000 §4.1: connection FLOW_CONTROL_ERROR
+    this.connRecv.receive(recv.highestOffset - highest, frameType); // RFC 9000 §4.1: connection FLOW_CONTROL_ERROR
     this.connRecv.retire(recv.consumedOffset - consumed);
     if (notify && !e.readableNotified && recv.isReadable) {
       e.readableNotified = true;
