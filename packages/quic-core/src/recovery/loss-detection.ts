@@ -49,7 +49,7 @@ export interface AckOutcome<F> {
   persistentCongestion: boolean;
   /** Send time of the largest newly acknowledged packet when the ECN-CE count grew, or -1. */
   ecnCeSentTime: number;
-  /** Some acknowledged packet had earlier been declared lost (a spurious loss). */
+  /** An in-flight packet declared lost earlier (among the last few dozen) was acknowledged. */
   spuriousLoss: boolean;
 }
 
@@ -228,7 +228,9 @@ export class LossDetection<F = unknown> {
     const lostPns = this.#lostPns[space]!;
     // Ranges arrive descending; walk them backwards so `acked` comes out ascending.
     for (let k = ranges.length - 1; k >= 0; k--) {
-      const [lo, hi] = ranges[k]!;
+      const range = ranges[k]!;
+      const lo = range[0];
+      const hi = range[1];
       list.removeRange(lo, hi, acked);
       if (!lostPns.isEmpty && lostPns.intersects(lo, hi)) {
         outcome.spuriousLoss = true;
@@ -362,7 +364,6 @@ export class LossDetection<F = unknown> {
     if (largestAcked < 0) return;
     let lossDelay = this.timeThreshold * (rtt.latest > rtt.smoothed ? rtt.latest : rtt.smoothed);
     if (lossDelay < GRANULARITY) lossDelay = GRANULARITY;
-    const lostSendTime = now - lossDelay;
     const threshold = this.packetThreshold;
     const lostPns = this.#lostPns[space]!;
     const firstSample = rtt.firstSampleTime;
@@ -378,20 +379,26 @@ export class LossDetection<F = unknown> {
       // ones: persistent congestion needs an unbroken run (RFC 9002 §7.6.2).
       if (p.pn !== prevPn + 1) pcStart = -1;
       prevPn = p.pn;
-      if (p.timeSent <= lostSendTime || largestAcked >= p.pn + threshold) {
+      // Sent at least lossDelay ago (A.10 time_sent <= now - loss_delay, written as the same sum
+      // the loss time uses, so a timer firing at that time always finds the packet lost).
+      const lostAt = p.timeSent + lossDelay;
+      if (lostAt <= now || largestAcked >= p.pn + threshold) {
         list.removeAt(i);
         out.push(p);
-        lostPns.insert(p.pn);
-        if (p.inFlight && p.timeSent > this.#lostSentTime) this.#lostSentTime = p.timeSent;
+        if (p.inFlight) {
+          // Only in-flight losses can have moved the congestion window; ACK-only packets are
+          // often acknowledged late and would look spurious.
+          lostPns.insert(p.pn);
+          if (p.timeSent > this.#lostSentTime) this.#lostSentTime = p.timeSent;
+        }
         // RFC 9002 §7.6.2: two ack-eliciting losses, both sent after the first RTT sample,
         // further apart than the persistent congestion duration.
         if (p.ackEliciting && firstSample >= 0 && p.timeSent > firstSample) {
           if (pcStart < 0) pcStart = p.timeSent;
           else if (p.timeSent - pcStart > pcDuration) this.#persistentCongestion = true;
         }
-      } else {
-        const t = p.timeSent + lossDelay;
-        if (lossTime < 0 || t < lossTime) lossTime = t;
+      } else if (lossTime < 0 || lostAt < lossTime) {
+        lossTime = lostAt;
       }
     }
     this.#lossTime[space] = lossTime;

@@ -278,6 +278,14 @@ test('a packet acknowledged after being declared lost is a spurious loss', () =>
   assert.equal(pns(late.acked), []);
 });
 
+test('late acknowledgment of a lost ACK-only packet is not a spurious loss', () => {
+  const ld = confirmed();
+  send(ld, App, 0, 0, { ackEliciting: false });
+  for (let pn = 1; pn < 4; pn++) send(ld, App, pn, 0);
+  assert.equal(pns(ld.onAckReceived(App, [[3, 3]], 0, undefined, 10).lost), [0]);
+  assert.not.ok(ld.onAckReceived(App, [[3, 3], [0, 0]], 0, undefined, 11).spuriousLoss);
+});
+
 test('drainSpace and reset hand back every packet for resending', () => {
   const ld = new LossDetection<string>({ isServer: false });
   send(ld, Initial, 0, 0);
