@@ -600,6 +600,7 @@ export class StreamsManager {
       }
     }
     if (recv?.hasControlPending === true) this.#controlDirty.add(id);
+    if (this.#sendQueue.size > 0 && this.connSend.available <= 0) this.connSend.markBlocked(); // RFC 9000 §4.1
     if ((send === undefined || send.isTerminal) && (recv === undefined || recv.isTerminal)) this.#remove(e);
   }
 

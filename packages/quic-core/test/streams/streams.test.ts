@@ -227,6 +227,15 @@ test('sender side: connection credit runs out -> DATA_BLOCKED; MAX_DATA resumes'
   assert.is(sent, 1600);
 });
 
+test('sender side: DATA_BLOCKED is armed by a write that finds no connection credit', () => {
+  const { client } = pair({}, { connectionWindow: 0 });
+  const id = opened(client, 'bidi');
+  client.write(id, data(10));
+  assert.is(client.wantsToSend, true);
+  assert.equal(client.pollControlFrame(0, 0), { type: 'dataBlocked', limit: 0 });
+  assert.is(client.wantsToSend, false);
+});
+
 test('sender side: STREAM_DATA_BLOCKED for a stream out of credit, even before its first frame', () => {
   const { client } = pair({}, { streamWindowBidiRemote: 0 });
   const id = opened(client, 'bidi');
