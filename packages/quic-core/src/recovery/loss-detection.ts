@@ -11,7 +11,7 @@
  * @module
  */
 import { TransportError, TransportErrorCode } from '../errors.ts';
-import type { AckFrame, AckRange, EcnCounts } from '../frame/types.ts';
+import { FrameType, type AckFrame, type AckRange, type EcnCounts } from '../frame/types.ts';
 import {
   DEFAULT_MAX_ACK_DELAY, GRANULARITY, PACKET_NUMBER_SPACES, PACKET_THRESHOLD, PacketNumberSpace,
   PERSISTENT_CONGESTION_THRESHOLD, TIME_THRESHOLD,
@@ -219,7 +219,7 @@ export class LossDetection<F = unknown> {
     const list = this.#spaces[space]!;
     const largest = ranges[0]![1];
     if (largest > list.largestSent) {
-      throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, `ACK of packet ${largest}, never sent`, 0x02);
+      throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, `ACK of packet ${largest}, never sent`, FrameType.ACK);
     }
     if (largest > this.#largestAcked[space]!) this.#largestAcked[space] = largest;
     if (space === PacketNumberSpace.Handshake) this.#handshakeAckReceived = true;

@@ -11,6 +11,7 @@ import type { PacketNumberSpace } from './constants.ts';
 import { createCongestionController, type CongestionConfig, type CongestionController } from './congestion/controller.ts';
 import { LossDetection, decodeAckDelay, type AckOutcome, type LossDetectionOptions, type TimeoutOutcome } from './loss-detection.ts';
 import { Pacer, type PacerOptions } from './pacer.ts';
+import type { RttEstimator } from './rtt.ts';
 import type { SentPacket } from './sent-packets.ts';
 
 export interface RecoveryOptions extends LossDetectionOptions {
@@ -45,7 +46,7 @@ export class Recovery<F = unknown> {
     this.undoSpuriousLoss = options.undoSpuriousLoss ?? false;
   }
 
-  get rtt() {
+  get rtt(): RttEstimator {
     return this.loss.rtt;
   }
 
