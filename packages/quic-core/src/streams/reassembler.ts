@@ -31,7 +31,9 @@ export class Reassembler {
   readonly limit: number;
   readonly #limitErrorCode: number;
   /** Sorted, disjoint, all at or above #readOffset. */
-  #pieces: Piece[] = [];
+  #pieces: Array<Piece | undefined> = [];
+  /** Index of the first unread piece: reads advance it instead of shifting the array. */
+  #head = 0;
   #readOffset = 0;
   #highest = 0;
   #buffered = 0;
@@ -66,13 +68,15 @@ export class Reassembler {
 
   /** True when the application can read something now. */
   get hasReadable(): boolean {
-    return this.#pieces[0]?.offset === this.#readOffset && this.#pieces[0].data.length > 0;
+    const p = this.#pieces[this.#head];
+    return p !== undefined && p.offset === this.#readOffset && p.data.length > 0;
   }
 
   /** Bytes readable contiguously from the read offset. */
   get readableBytes(): number {
     let end = this.#readOffset;
-    for (const p of this.#pieces) {
+    for (let i = this.#head; i < this.#pieces.length; i++) {
+      const p = this.#pieces[i]!;
       if (p.offset !== end) break;
       end += p.data.length;
     }
@@ -126,12 +130,19 @@ export class Reassembler {
 
   /** The next contiguous bytes (at most `maxBytes`), as a view; null when none are ready. */
   read(maxBytes = Infinity): Uint8Array | null {
-    const p = this.#pieces[0];
+    const p = this.#pieces[this.#head];
     if (p === undefined || p.offset !== this.#readOffset || maxBytes <= 0) return null;
     let out: Uint8Array;
     if (p.data.length <= maxBytes) {
       out = p.data;
-      this.#pieces.shift();
+      this.#pieces[this.#head++] = undefined;
+      if (this.#head === this.#pieces.length) {
+        this.#pieces = [];
+        this.#head = 0;
+      } else if (this.#head > 64 && this.#head * 2 > this.#pieces.length) {
+        this.#pieces.splice(0, this.#head);
+        this.#head = 0;
+      }
     } else {
       out = p.data.subarray(0, maxBytes);
       p.data = p.data.subarray(maxBytes);
@@ -150,6 +161,7 @@ export class Reassembler {
   discard(): number {
     const dropped = this.#buffered;
     this.#pieces = [];
+    this.#head = 0;
     this.#buffered = 0;
     this.#discarding = true;
     this.#readOffset = Math.max(this.#readOffset, this.#highest, this.#finalSize ?? 0);
@@ -180,7 +192,7 @@ export class Reassembler {
     const end = offset + data.length;
     const pieces = this.#pieces;
     // First piece ending after `offset`.
-    let lo = 0;
+    let lo = this.#head;
     let hi = pieces.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -201,7 +213,7 @@ export class Reassembler {
     if (cur < end) added.push(this.#piece(cur, view(cur, end)));
     if (added.length === 0) return;
     // Pieces in [lo, i) are kept; the new ones interleave with them.
-    const merged: Piece[] = [];
+    const merged: Array<Piece | undefined> = [];
     let a = 0;
     for (let k = lo; k < i; k++) {
       while (a < added.length && added[a]!.offset < pieces[k]!.offset) merged.push(added[a++]!);
