@@ -7,5 +7,8 @@ export * from './errors.ts';
 export * from './crypto/index.ts';
 export * from './packet/index.ts';
 export * from './frame/index.ts';
+export * from './recovery/index.ts';
+export * from './flow/index.ts';
+export * from './streams/index.ts';
 export * from './connection/index.ts';
 export * from './tls/index.ts';

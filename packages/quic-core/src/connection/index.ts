@@ -6,3 +6,11 @@ export {
 export type {
   TransportParameters, PreferredAddress, VersionInformation, UnknownTransportParameter, ExpectedConnectionIds,
 } from './transport-params.ts';
+export { Connection } from './connection.ts';
+export type { Address, PathInfo, Transmit, ConnState, ClientConnectOptions, ServerAcceptOptions } from './connection.ts';
+export { DEFAULT_TRANSPORT_CONFIG, resolveConfig } from './config.ts';
+export type { ConnectionConfig, TransportConfig, ResolvedConfig } from './config.ts';
+export type { ConnectionEvent, ConnectionEventType, CloseReason } from './events.ts';
+export type { CryptoSession, CryptoSessionEvent, CryptoSessionFactory, CryptoSessionParams, CryptoLevel, TrafficSecret } from './crypto-session.ts';
+export { tlsClientSession, tlsServerSession } from './tls-session.ts';
+export type { QuicTlsClientOptions, QuicTlsServerOptions } from './tls-session.ts';

@@ -1,0 +1,731 @@
+/**
+ * A QUIC connection (RFC 9000, RFC 9001, RFC 9002): a value you drive. It never opens a socket,
+ * reads a clock or starts a timer.
+ *
+ * Calling contract (as quinn's): feed inputs with `receive(datagram, path, now)` and
+ * `handleTimeout(now)`; then drain outputs: `pollTransmit(now)` until null, then `nextTimeout()`
+ * to arm the one timer, then `pollEvent()` until null. Application commands (`openStream`,
+ * `writeStream`, `sendDatagram`, `close`, ...) only change state; nothing leaves until the next
+ * `pollTransmit`. Spurious `handleTimeout` calls are harmless. Nothing throws out of the inputs:
+ * protocol errors close the connection with the RFC's error code.
+ *
+ * This file is the coordinator; receiving is in `receive.ts`, sending in `transmit.ts`.
+ * @module
+ */
+import { TransportError, TransportErrorCode } from '../errors.ts';
+import { deriveInitialKeys, packetKeysFromSecret, type PacketProtectionKeys } from '../crypto/packet-keys.ts';
+import { PacketNumberSpace } from '../recovery/constants.ts';
+import { Recovery } from '../recovery/recovery.ts';
+import { StreamsManager } from '../streams/streams.ts';
+import type { StreamDir } from '../streams/stream-id.ts';
+import type { RecvReadResult } from '../streams/recv-stream.ts';
+import { bytesEqual } from '../codec/hex.ts';
+import type { SentPacket } from '../recovery/sent-packets.ts';
+import type { ConnectionCloseFrame } from '../frame/types.ts';
+import { resolveConfig, type ConnectionConfig, type ResolvedConfig } from './config.ts';
+import type { CryptoLevel, CryptoSession } from './crypto-session.ts';
+import type { CloseReason, ConnectionEvent } from './events.ts';
+import { OneRttKeys } from './one-rtt-keys.ts';
+import { PacketSpace } from './packet-space.ts';
+import type { SentFrame, SentFrames } from './sent-frames.ts';
+import {
+  authenticateConnectionIds, createTransportParameters, decodeTransportParameters, encodeTransportParameters,
+  type TransportParameters,
+} from './transport-params.ts';
+import { receiveDatagram } from './receive.ts';
+import { buildTransmit } from './transmit.ts';
+
+/** A transport address. */
+export interface Address {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The path a datagram travels: our address and the peer's. */
+export interface PathInfo {
+  readonly local: Address;
+  readonly remote: Address;
+}
+
+/** A datagram to send. */
+export interface Transmit {
+  readonly data: Uint8Array;
+  /** Where to send it (the peer's address on the connection's path). */
+  readonly remote: Address;
+}
+
+export type ConnState =
+  | { readonly kind: 'handshake' }
+  | { readonly kind: 'established' }
+  | { readonly kind: 'closing'; readonly reason: CloseReason; readonly until: number; readonly frame: ConnectionCloseFrame }
+  | { readonly kind: 'draining'; readonly reason: CloseReason; readonly until: number }
+  | { readonly kind: 'drained'; readonly reason: CloseReason };
+
+export interface ClientConnectOptions {
+  readonly config: ConnectionConfig;
+  readonly path: PathInfo;
+  readonly now: number;
+  /** A token from NEW_TOKEN of an earlier connection (RFC 9000 §8.1.3). */
+  readonly token?: Uint8Array;
+  /** Destination connection ID to use (default: 8 random bytes). */
+  readonly destinationCid?: Uint8Array;
+}
+
+export interface ServerAcceptOptions {
+  readonly config: ConnectionConfig;
+  readonly path: PathInfo;
+  readonly now: number;
+  /** The Destination Connection ID of the client's Initial packet (Initial keys derive from it). */
+  readonly initialDcid: Uint8Array;
+  /** The client's first Destination Connection ID: `initialDcid`, or the one before a Retry. */
+  readonly originalDcid: Uint8Array;
+  /** The client's Source Connection ID. */
+  readonly clientCid: Uint8Array;
+  /** The SCID of the Retry we sent, when the client's token came from one. */
+  readonly retrySourceCid?: Uint8Array;
+  /** Our connection ID (default: random of the configured length). */
+  readonly localCid?: Uint8Array;
+  /** The client proved its address with a token (RFC 9000 §8.1). */
+  readonly addressValidated?: boolean;
+  /** The stateless reset token for `localCid` (RFC 9000 §10.3). */
+  readonly statelessResetToken?: Uint8Array;
+  readonly version: number;
+}
+
+/** A received packet that could not be decrypted yet because its keys were not available. */
+interface Undecryptable {
+  readonly datagram: Uint8Array;
+  readonly path: PathInfo;
+}
+
+/** Most datagrams held while waiting for keys (RFC 9000 §5.2, RFC 9001 §4.1.4). */
+const MAX_UNDECRYPTABLE = 8;
+
+export class Connection {
+  readonly side: 'client' | 'server';
+  readonly config: ResolvedConfig;
+  version: number;
+  state: ConnState = { kind: 'handshake' };
+  /** @internal Per-space state: Initial, Handshake, ApplicationData. */
+  readonly spaces: readonly [PacketSpace, PacketSpace, PacketSpace];
+  /** @internal */
+  oneRtt: OneRttKeys | undefined;
+  /** @internal 0-RTT keys (client writes, server reads). */
+  zeroRtt: PacketProtectionKeys | undefined;
+  /** @internal */
+  readonly recovery: Recovery<SentFrames>;
+  /** @internal */
+  readonly streams: StreamsManager;
+  /** @internal */
+  readonly session: CryptoSession;
+  /** @internal Our current connection ID (the SCID of our long headers). */
+  localCid: Uint8Array;
+  /** @internal Other IDs that route to us (a server's `initialDcid` until the client switches). */
+  readonly extraLocalCids: Uint8Array[] = [];
+  /** @internal The Destination Connection ID we send to. */
+  peerCid: Uint8Array;
+  /** @internal The client's first DCID (RFC 9000 §7.3). */
+  readonly originalDcid: Uint8Array;
+  /** @internal Source CID of the first Initial received from the peer (for §7.3 authentication). */
+  peerInitialScid: Uint8Array | undefined;
+  /** @internal SCID of the Retry (client: received; server: sent). */
+  retrySourceCid: Uint8Array | undefined;
+  /** @internal Client: the token sent in Initial packets. */
+  token: Uint8Array;
+  /** @internal The peer's stateless reset tokens (RFC 9000 §10.3.1). */
+  readonly peerResetTokens: Uint8Array[] = [];
+  /** @internal */
+  path: PathInfo;
+  /** @internal Anti-amplification accounting (RFC 9000 §8.1). */
+  bytesReceived = 0;
+  bytesSent = 0;
+  addressValidated: boolean;
+  /** @internal */
+  peerParams: TransportParameters | undefined;
+  readonly localParams: TransportParameters;
+  handshakeComplete = false;
+  handshakeConfirmed = false;
+  /** @internal The client has received a packet from the server (a Retry is then no longer accepted). */
+  receivedFromPeer = false;
+  /** @internal A Retry was processed (only one is accepted, RFC 9000 §17.2.5.2). */
+  retried = false;
+  /** @internal Idle timer (RFC 9000 §10.1). */
+  idleDeadline: number | undefined;
+  /** @internal An ack-eliciting packet was sent since the last packet was received. */
+  ackElicitingSinceReceive = false;
+  /** @internal Earliest time pacing lets the next packet go (undefined: not blocked). */
+  pacingDeadline: number | undefined;
+  /** @internal Control information waiting to be sent. */
+  readonly pending = {
+    handshakeDone: false,
+    ping: false,
+    pathResponses: [] as Uint8Array[],
+    retireCids: [] as number[],
+    closeFrame: false,
+  };
+  /** @internal Outgoing DATAGRAM payloads. */
+  readonly datagramsOut: Uint8Array[] = [];
+  /** @internal Incoming packets waiting for keys. */
+  readonly undecryptable: Undecryptable[] = [];
+  /** @internal Peer connection-ID sequence numbers below this were retired. */
+  peerRetiredBelow = 0;
+  /** @internal DATAGRAM events queued and not yet polled. */
+  datagramEventsQueued = 0;
+  /** @internal The peer's ack_delay_exponent (default 3 until its parameters arrive). */
+  peerAckDelayExponent = 3;
+  /** @internal Largest DATAGRAM payload the peer accepts (0: DATAGRAM not supported). */
+  peerMaxDatagramFrameSize = 0;
+  /** @internal */
+  readonly keylog: string[] = [];
+  readonly #events: ConnectionEvent[] = [];
+  #eventHead = 0;
+  /** Statistics. */
+  readonly stats = { packetsSent: 0, packetsReceived: 0, packetsLost: 0, packetsDropped: 0, bytesSent: 0, bytesReceived: 0, datagramsDropped: 0 };
+
+  private constructor(
+    side: 'client' | 'server', config: ResolvedConfig, path: PathInfo, localCid: Uint8Array, peerCid: Uint8Array,
+    originalDcid: Uint8Array, initialDcid: Uint8Array, localParams: TransportParameters, version: number, now: number,
+  ) {
+    this.side = side;
+    this.config = config;
+    this.version = version;
+    this.path = path;
+    this.localCid = localCid;
+    this.peerCid = peerCid;
+    this.originalDcid = originalDcid;
+    this.token = new Uint8Array(0);
+    this.addressValidated = side === 'client';
+    const t = config.transport;
+    this.spaces = [
+      new PacketSpace(PacketNumberSpace.Initial, 'initial', t.maxAckDelay, t.maxCryptoBuffer),
+      new PacketSpace(PacketNumberSpace.Handshake, 'handshake', t.maxAckDelay, t.maxCryptoBuffer),
+      new PacketSpace(PacketNumberSpace.ApplicationData, 'oneRtt', t.maxAckDelay, t.maxCryptoBuffer),
+    ];
+    this.installInitialKeys(initialDcid);
+    this.recovery = new Recovery<SentFrames>({
+      isServer: side === 'server',
+      initialRtt: t.initialRtt,
+      congestion: t.congestion,
+      pacing: t.pacing,
+      maxDatagramSize: 1200,
+    });
+    this.streams = new StreamsManager({
+      side,
+      maxStreamsBidi: t.initialMaxStreamsBidi,
+      maxStreamsUni: t.initialMaxStreamsUni,
+      streamWindowBidiLocal: t.initialMaxStreamDataBidiLocal,
+      streamWindowBidiRemote: t.initialMaxStreamDataBidiRemote,
+      streamWindowUni: t.initialMaxStreamDataUni,
+      maxStreamWindow: t.maxStreamWindow,
+      connectionWindow: t.initialMaxData,
+      maxConnectionWindow: t.maxConnectionWindow,
+      sendBufferPerStream: t.sendBufferPerStream,
+      sendBufferTotal: t.sendBufferTotal,
+    });
+    this.localParams = localParams;
+    this.session = config.cryptoSession({ isClient: side === 'client', transportParameters: encodeTransportParameters(localParams), version });
+    this.resetIdleTimer(now);
+  }
+
+  /** Starts a client connection: the first flight is ready for `pollTransmit`. */
+  static connect(options: ClientConnectOptions): Connection {
+    const config = resolveConfig(options.config);
+    const t = config.transport;
+    const dcid = options.destinationCid ?? config.crypto.randomBytes(8);
+    if (dcid.length < 8 || dcid.length > 20) throw new RangeError('a client DCID must be 8 to 20 bytes (RFC 9000 §7.2)');
+    const scid = config.crypto.randomBytes(t.connectionIdLength);
+    const params = baseParams(config, scid);
+    const conn = new Connection('client', config, options.path, scid, dcid, dcid, dcid, params, config.version, options.now);
+    if (options.token) conn.token = options.token;
+    conn.session.start();
+    conn.drainSession(options.now);
+    return conn;
+  }
+
+  /** Creates a server connection for a client's first Initial; feed that datagram to `receive` next. */
+  static accept(options: ServerAcceptOptions): Connection {
+    const config = resolveConfig(options.config);
+    const localCid = options.localCid ?? config.crypto.randomBytes(config.transport.connectionIdLength);
+    const params = baseParams(config, localCid);
+    params.originalDestinationConnectionId = options.originalDcid;
+    if (options.retrySourceCid) params.retrySourceConnectionId = options.retrySourceCid;
+    if (options.statelessResetToken) params.statelessResetToken = options.statelessResetToken;
+    const conn = new Connection('server', config, options.path, localCid, options.clientCid, options.originalDcid, options.initialDcid, params, options.version, options.now);
+    conn.extraLocalCids.push(options.initialDcid);
+    conn.retrySourceCid = options.retrySourceCid;
+    if (options.addressValidated) conn.addressValidated = true;
+    conn.session.start();
+    conn.drainSession(options.now);
+    return conn;
+  }
+
+  // ------------------------------------------------------------------ engine inputs and outputs
+
+  /** A datagram arrived on `path`. */
+  receive(datagram: Uint8Array, path: PathInfo, now: number): void {
+    if (this.state.kind === 'drained') return;
+    this.guard(now, () => receiveDatagram(this, datagram, path, now));
+  }
+
+  /** The deadline of `nextTimeout()` was reached. */
+  handleTimeout(now: number): void {
+    const s = this.state;
+    if (s.kind === 'drained') return;
+    if ((s.kind === 'closing' || s.kind === 'draining') && now >= s.until) {
+      this.enterDrained(s.reason);
+      return;
+    }
+    if (this.idleDeadline !== undefined && now >= this.idleDeadline && s.kind !== 'closing' && s.kind !== 'draining') {
+      // RFC 9000 §10.1: the connection is silently closed and its state discarded.
+      this.enterDrained({ code: TransportErrorCode.NO_ERROR, application: false, frameType: 0, reason: 'idle timeout', initiator: 'idle' });
+      return;
+    }
+    if (s.kind === 'closing' || s.kind === 'draining') return;
+    this.guard(now, () => {
+      this.oneRtt?.discardPrevious(now);
+      if (this.pacingDeadline !== undefined && now >= this.pacingDeadline) this.pacingDeadline = undefined;
+      const deadline = this.recovery.timerDeadline();
+      if (deadline !== undefined && now >= deadline) this.onLossTimeout(now);
+    });
+  }
+
+  /** When `handleTimeout` must be called next, or undefined. */
+  nextTimeout(): number | undefined {
+    const s = this.state;
+    if (s.kind === 'drained') return undefined;
+    if (s.kind === 'closing' || s.kind === 'draining') return s.until;
+    let t = this.idleDeadline ?? Infinity;
+    const loss = this.recovery.timerDeadline();
+    if (loss !== undefined && loss < t) t = loss;
+    for (const space of this.spaces) {
+      if (space.discarded || !space.writeKeys && !(space.level === 'oneRtt' && this.oneRtt)) continue;
+      const ack = space.acks.ackDeadline();
+      if (ack !== undefined && ack < t) t = ack;
+    }
+    const discard = this.oneRtt?.previousReadDiscardAt;
+    if (discard !== undefined && discard < t) t = discard;
+    if (this.pacingDeadline !== undefined && this.pacingDeadline < t) t = this.pacingDeadline;
+    return t === Infinity ? undefined : t;
+  }
+
+  /** The next datagram to send, or null. */
+  pollTransmit(now: number): Transmit | null {
+    if (this.state.kind === 'drained' || this.state.kind === 'draining') return null;
+    let out: Transmit | null = null;
+    this.guard(now, () => {
+      out = buildTransmit(this, now);
+    });
+    return out;
+  }
+
+  /** The next event for the application, or null. */
+  pollEvent(): ConnectionEvent | null {
+    for (let e = this.streams.pollEvent(); e !== null; e = this.streams.pollEvent()) {
+      switch (e.type) {
+        case 'opened': this.emit({ type: 'streamOpened', streamId: e.streamId }); break;
+        case 'readable': this.emit({ type: 'streamReadable', streamId: e.streamId }); break;
+        case 'writable': this.emit({ type: 'streamWritable', streamId: e.streamId }); break;
+        case 'stopped': this.emit({ type: 'streamStopped', streamId: e.streamId, errorCode: e.errorCode }); break;
+        case 'sendComplete': this.emit({ type: 'streamSendComplete', streamId: e.streamId }); break;
+        case 'available': this.emit({ type: 'streamsAvailable', dir: e.dir }); break;
+        case 'closed': this.emit({ type: 'streamClosed', streamId: e.streamId }); break;
+      }
+    }
+    if (this.#eventHead >= this.#events.length) {
+      if (this.#eventHead) {
+        this.#events.length = 0;
+        this.#eventHead = 0;
+      }
+      return null;
+    }
+    const e = this.#events[this.#eventHead++]!;
+    if (e.type === 'datagram') this.datagramEventsQueued--;
+    return e;
+  }
+
+  // ------------------------------------------------------------------ application commands
+
+  /** Opens a stream; null when the peer's stream limit blocks it (a 'streamsAvailable' event follows). */
+  openStream(dir: StreamDir): number | null {
+    this.assertUsable();
+    const r = this.streams.open(dir);
+    return r.kind === 'opened' ? r.streamId : null;
+  }
+
+  /** Queues data on a stream; returns how many bytes were accepted (the rest: wait for 'streamWritable'). */
+  writeStream(streamId: number, data: Uint8Array, fin = false): number {
+    this.assertUsable();
+    const n = this.streams.write(streamId, data);
+    if (fin && n === data.length) this.streams.finish(streamId);
+    return n;
+  }
+
+  /** Ends the sending side of a stream (FIN). */
+  finishStream(streamId: number): void {
+    this.assertUsable();
+    this.streams.finish(streamId);
+  }
+
+  /** Reads received data from a stream. */
+  readStream(streamId: number, maxBytes = Infinity): RecvReadResult {
+    return this.streams.read(streamId, maxBytes);
+  }
+
+  /** Abandons sending on a stream (RESET_STREAM). */
+  resetStream(streamId: number, errorCode: number): void {
+    this.streams.resetStream(streamId, errorCode);
+  }
+
+  /** Asks the peer to stop sending on a stream (STOP_SENDING). */
+  stopSending(streamId: number, errorCode: number): void {
+    this.streams.stopSending(streamId, errorCode);
+  }
+
+  /** Largest DATAGRAM payload that can be sent now (0 when the peer does not accept DATAGRAM). */
+  get maxDatagramPayload(): number {
+    if (this.peerMaxDatagramFrameSize === 0) return 0;
+    // 1-RTT packet overhead: short header (1 + DCID + up to 4 PN) + tag + frame type and length.
+    const room = this.maxDatagramSize() - (1 + this.peerCid.length + 4) - 16 - 1 - 2;
+    return Math.max(0, Math.min(room, this.peerMaxDatagramFrameSize - 3));
+  }
+
+  /** Queues an unreliable DATAGRAM (RFC 9221); false when it is too large or the queue is full. */
+  sendDatagram(data: Uint8Array): boolean {
+    this.assertUsable();
+    if (data.length > this.maxDatagramPayload) return false;
+    if (this.datagramsOut.length >= this.config.transport.datagramSendQueue) return false;
+    this.datagramsOut.push(data);
+    return true;
+  }
+
+  /** Initiates a key update (RFC 9001 §6); false when one is not allowed yet. */
+  initiateKeyUpdate(): boolean {
+    if (!this.oneRtt || !this.handshakeConfirmed || !this.oneRtt.canInitiate) return false;
+    this.oneRtt.initiate();
+    this.emit({ type: 'keyUpdate', generation: this.oneRtt.generation, initiator: 'local' });
+    return true;
+  }
+
+  /**
+   * Closes the connection (RFC 9000 §10.2): CONNECTION_CLOSE is sent and the connection waits out
+   * the closing period. `application` (default true) selects frame type 0x1d.
+   */
+  close(code = 0, reason = '', application = true, now?: number): void {
+    const s = this.state.kind;
+    if (s === 'closing' || s === 'draining' || s === 'drained') return;
+    this.enterClosing(
+      { code, application, frameType: 0, reason, initiator: 'local' },
+      now ?? this.lastNow,
+    );
+  }
+
+  get isClosed(): boolean {
+    return this.state.kind === 'drained';
+  }
+
+  /** Connection IDs that route to this connection (for the endpoint's table). */
+  localConnectionIds(): Uint8Array[] {
+    return [this.localCid, ...this.extraLocalCids];
+  }
+
+  /** Figures for diagnostics. */
+  get rtt(): { smoothed: number; min: number; latest: number; variance: number } {
+    const r = this.recovery.rtt;
+    return { smoothed: r.smoothed, min: r.min, latest: r.latest, variance: r.rttvar };
+  }
+
+  get congestionWindow(): number {
+    return this.recovery.cc.window;
+  }
+
+  // ------------------------------------------------------------------ internals used by receive/transmit
+
+  /** @internal Last `now` seen, for commands that take no time argument. */
+  lastNow = 0;
+
+  /** @internal Runs `fn`, turning any error into a connection close. Nothing escapes. */
+  guard(now: number, fn: () => void): void {
+    this.lastNow = now;
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof TransportError) {
+        this.enterClosing({ code: e.code, application: false, frameType: e.frameType, reason: e.reason, initiator: 'local' }, now);
+      } else {
+        const reason = `internal error: ${(e as Error)?.message ?? String(e)}`;
+        this.enterClosing({ code: TransportErrorCode.INTERNAL_ERROR, application: false, frameType: 0, reason, initiator: 'local' }, now);
+      }
+    }
+  }
+
+  /** @internal */
+  emit(e: ConnectionEvent): void {
+    if (e.type === 'datagram') this.datagramEventsQueued++;
+    this.#events.push(e);
+  }
+
+  /** @internal Throws unless application data may be queued. */
+  assertUsable(): void {
+    const s = this.state.kind;
+    if (s === 'closing' || s === 'draining' || s === 'drained') throw new TransportError(TransportErrorCode.APPLICATION_ERROR, 'connection is closed');
+  }
+
+  /** @internal Size of the datagrams we send now. */
+  maxDatagramSize(): number {
+    const t = this.config.transport;
+    if (!this.handshakeConfirmed || !this.peerParams) return 1200;
+    return Math.max(1200, Math.min(t.maxSendUdpPayloadSize, this.peerParams.maxUdpPayloadSize));
+  }
+
+  /** @internal PTO period for timers of the closing/draining states and key discard. */
+  ptoPeriod(): number {
+    return this.recovery.loss.ptoPeriod(PacketNumberSpace.ApplicationData);
+  }
+
+  /** @internal RFC 9000 §10.1: restart the idle timer. */
+  resetIdleTimer(now: number): void {
+    const local = this.config.transport.maxIdleTimeout;
+    const peer = this.peerParams?.maxIdleTimeout ?? 0;
+    const timeout = local === 0 ? peer : peer === 0 ? local : Math.min(local, peer);
+    // At least three times the current PTO (RFC 9000 §10.1).
+    this.idleDeadline = timeout > 0 ? now + Math.max(timeout, 3 * this.ptoPeriod()) : undefined;
+  }
+
+  /** @internal */
+  installInitialKeys(dcid: Uint8Array): void {
+    const keys = deriveInitialKeys(this.config.crypto, this.version, dcid);
+    const initial = this.spaces[PacketNumberSpace.Initial];
+    initial.writeKeys = this.side === 'client' ? keys.client : keys.server;
+    initial.readKeys = this.side === 'client' ? keys.server : keys.client;
+  }
+
+  /** @internal Feeds in-order CRYPTO bytes of `level` to TLS. */
+  feedCrypto(space: PacketSpace, now: number): void {
+    for (let data = space.cryptoRecv.read(); data !== null; data = space.cryptoRecv.read()) {
+      this.session.readHandshake(space.level, data);
+    }
+    this.drainSession(now);
+  }
+
+  #pendingOneRtt: { read?: Uint8Array; write?: Uint8Array; suite?: import('../crypto/cipher-suite.ts').CipherSuite } = {};
+
+  /** @internal Acts on everything the crypto session produced. */
+  drainSession(now: number): void {
+    for (let e = this.session.poll(); e !== null; e = this.session.poll()) {
+      switch (e.kind) {
+        case 'data': {
+          const space = this.spaceOfLevel(e.level);
+          if (space.cryptoSend.write(e.data) !== e.data.length) throw new TransportError(TransportErrorCode.INTERNAL_ERROR, 'handshake data exceeds the send buffer');
+          break;
+        }
+        case 'secret': {
+          const { level, direction, suite, secret } = e.secret;
+          if (level === 'handshake') {
+            const keys = packetKeysFromSecret(this.config.crypto, suite, secret, this.version);
+            const hs = this.spaces[PacketNumberSpace.Handshake];
+            if (direction === 'read') hs.readKeys = keys;
+            else hs.writeKeys = keys;
+            if (hs.readKeys && hs.writeKeys) this.recovery.loss.onHandshakeKeysAvailable();
+          } else if (level === 'oneRtt') {
+            this.#pendingOneRtt[direction] = secret;
+            this.#pendingOneRtt.suite = suite;
+            const p = this.#pendingOneRtt;
+            if (p.read && p.write && p.suite && !this.oneRtt) {
+              this.oneRtt = new OneRttKeys(this.config.crypto, p.suite, this.version, p.read, p.write);
+              this.#pendingOneRtt = {};
+            }
+          } else {
+            this.zeroRtt = packetKeysFromSecret(this.config.crypto, suite, secret, this.version);
+          }
+          break;
+        }
+        case 'peerTransportParameters':
+          this.applyPeerParams(e.bytes, now);
+          break;
+        case 'handshakeComplete':
+          this.onHandshakeComplete(e.alpn, e.resumed, e.earlyDataAccepted, now);
+          break;
+        case 'keylog':
+          this.keylog.push(e.line);
+          break;
+      }
+    }
+    if (this.undecryptable.length) this.retryUndecryptable(now);
+  }
+
+  /** @internal */
+  spaceOfLevel(level: CryptoLevel): PacketSpace {
+    return level === 'initial' ? this.spaces[0] : level === 'handshake' ? this.spaces[1] : this.spaces[2];
+  }
+
+  /** @internal Holds a datagram whose keys are not there yet. */
+  holdUndecryptable(datagram: Uint8Array, path: PathInfo): void {
+    if (this.undecryptable.length < MAX_UNDECRYPTABLE) this.undecryptable.push({ datagram: datagram.slice(), path });
+  }
+
+  private retryUndecryptable(now: number): void {
+    const held = this.undecryptable.splice(0);
+    for (const h of held) receiveDatagram(this, h.datagram, h.path, now, true);
+  }
+
+  private applyPeerParams(bytes: Uint8Array, now: number): void {
+    const peerSide = this.side === 'client' ? 'server' : 'client';
+    const params = decodeTransportParameters(bytes, peerSide);
+    authenticateConnectionIds(params, peerSide, {
+      initialSourceConnectionId: this.peerInitialScid ?? this.peerCid,
+      ...(this.side === 'client' ? { originalDestinationConnectionId: this.originalDcid } : {}),
+      ...(this.side === 'client' && this.retrySourceCid ? { retrySourceConnectionId: this.retrySourceCid } : {}),
+    });
+    this.peerParams = params;
+    this.streams.applyPeerLimits(params);
+    this.recovery.loss.maxAckDelay = params.maxAckDelay;
+    this.peerAckDelayExponent = params.ackDelayExponent;
+    this.peerMaxDatagramFrameSize = params.maxDatagramFrameSize ?? 0;
+    if (params.statelessResetToken) this.peerResetTokens.push(params.statelessResetToken);
+    this.resetIdleTimer(now);
+  }
+
+  private onHandshakeComplete(alpn: string | undefined, resumed: boolean, earlyDataAccepted: boolean, now: number): void {
+    if (this.handshakeComplete) return;
+    this.handshakeComplete = true;
+    if (this.state.kind === 'handshake') this.state = { kind: 'established' };
+    this.emit({ type: 'connected', alpn, resumed, earlyDataAccepted });
+    if (this.side === 'server') {
+      // RFC 9001 §4.1.2: the server's handshake is confirmed when it completes.
+      this.pending.handshakeDone = true;
+      this.confirmHandshake(now);
+    }
+  }
+
+  /** @internal RFC 9001 §4.1.2 and §4.9.2. */
+  confirmHandshake(now: number): void {
+    if (this.handshakeConfirmed) return;
+    this.handshakeConfirmed = true;
+    this.recovery.loss.onHandshakeConfirmed(now);
+    this.discardSpace(PacketNumberSpace.Handshake, now);
+    this.emit({ type: 'handshakeConfirmed' });
+  }
+
+  /** @internal Discards Initial or Handshake keys and state (RFC 9001 §4.9). */
+  discardSpace(id: 0 | 1, now: number): void {
+    const space = this.spaces[id];
+    if (space.discarded) return;
+    space.discard();
+    this.recovery.discardSpace(id, now);
+  }
+
+  /** @internal A packet's frames were acknowledged. */
+  onPacketAcked(space: PacketSpace, packet: SentPacket<SentFrames>): void {
+    for (const f of packet.frames) {
+      switch (f.kind) {
+        case 'crypto': space.cryptoSend.onAcked(f.offset, f.length, false); break;
+        case 'stream': this.streams.onStreamDataAcked(f.streamId, f.offset, f.length, f.fin); break;
+        case 'control': this.streams.onFrameAcked(f.frame); break;
+        case 'ack': space.acks.onAckAcknowledged(f.largest); break;
+        default: break;
+      }
+    }
+  }
+
+  /** @internal A packet was declared lost: requeue its information (STYLE lesson 8). */
+  onPacketLost(space: PacketSpace, packet: SentPacket<SentFrames>): void {
+    this.stats.packetsLost++;
+    this.requeue(space, packet.frames);
+  }
+
+  /** @internal */
+  requeue(space: PacketSpace, frames: readonly SentFrame[]): void {
+    for (const f of frames) {
+      switch (f.kind) {
+        case 'crypto': if (!space.discarded) space.cryptoSend.onLost(f.offset, f.length, false); break;
+        case 'stream': this.streams.onStreamDataLost(f.streamId, f.offset, f.length, f.fin); break;
+        case 'control': this.streams.onFrameLost(f.frame); break;
+        case 'handshakeDone': this.pending.handshakeDone = true; break;
+        case 'retireConnectionId': this.pending.retireCids.push(f.sequence); break;
+        default: break; // ACK, PING, DATAGRAM, PATH_RESPONSE: not retransmitted
+      }
+    }
+  }
+
+  private onLossTimeout(now: number): void {
+    const out = this.recovery.onLossDetectionTimeout(now);
+    if (out.kind === 'loss') {
+      const space = this.spaces[out.space];
+      for (const p of out.lost) this.onPacketLost(space, p);
+    } else if (out.kind === 'pto') {
+      // RFC 9002 §6.2.4: send one or two ack-eliciting probes in the space.
+      let space = this.spaces[out.space];
+      if (out.antiDeadlock && this.side === 'client') {
+        space = this.spaces[1].writeKeys ? this.spaces[1] : this.spaces[0];
+      }
+      space.probes = Math.max(space.probes, out.probes);
+      // Requeue in-flight CRYPTO data so the probe carries it (RFC 9002 §6.2.4 prefers new or old data over PING).
+      const sent = this.recovery.loss.sentPackets(space.id);
+      for (let i = sent.start; i < sent.end; i++) {
+        const p = sent.at(i);
+        if (p) for (const f of p.frames) if (f.kind === 'crypto' && !space.discarded) space.cryptoSend.onLost(f.offset, f.length, false);
+      }
+    }
+  }
+
+  /** @internal Enters the closing state (RFC 9000 §10.2.1). */
+  enterClosing(reason: CloseReason, now: number): void {
+    const s = this.state.kind;
+    if (s === 'closing' || s === 'draining' || s === 'drained') return;
+    // RFC 9000 §10.2.3: before the handshake is confirmed an application close is sent as a
+    // transport APPLICATION_ERROR in Initial/Handshake packets (the 1-RTT copy keeps the code).
+    const frame: ConnectionCloseFrame = {
+      type: 'connectionClose',
+      application: reason.application,
+      errorCode: reason.code,
+      frameType: reason.frameType,
+      reason: new TextEncoder().encode(reason.reason.slice(0, 256)),
+    } as ConnectionCloseFrame;
+    this.state = { kind: 'closing', reason, until: now + 3 * this.ptoPeriod(), frame };
+    this.pending.closeFrame = true;
+    this.emit({ type: 'closing', reason });
+  }
+
+  /** @internal The peer closed (RFC 9000 §10.2.2). */
+  enterDraining(reason: CloseReason, now: number): void {
+    const s = this.state.kind;
+    if (s === 'draining' || s === 'drained') return;
+    if (s !== 'closing') this.emit({ type: 'closing', reason });
+    this.state = { kind: 'draining', reason, until: now + 3 * this.ptoPeriod() };
+  }
+
+  /** @internal */
+  enterDrained(reason: CloseReason): void {
+    if (this.state.kind === 'drained') return;
+    if (this.state.kind !== 'closing' && this.state.kind !== 'draining') this.emit({ type: 'closing', reason });
+    this.state = { kind: 'drained', reason };
+    this.emit({ type: 'closed', reason });
+  }
+
+  /** @internal True if `cid` is one of ours. */
+  isLocalCid(cid: Uint8Array): boolean {
+    if (bytesEqual(cid, this.localCid)) return true;
+    for (const c of this.extraLocalCids) if (bytesEqual(cid, c)) return true;
+    return false;
+  }
+}
+
+function baseParams(config: ResolvedConfig, scid: Uint8Array): TransportParameters {
+  const t = config.transport;
+  return createTransportParameters({
+    maxIdleTimeout: t.maxIdleTimeout,
+    maxUdpPayloadSize: t.maxUdpPayloadSize,
+    initialMaxData: t.initialMaxData,
+    initialMaxStreamDataBidiLocal: t.initialMaxStreamDataBidiLocal,
+    initialMaxStreamDataBidiRemote: t.initialMaxStreamDataBidiRemote,
+    initialMaxStreamDataUni: t.initialMaxStreamDataUni,
+    initialMaxStreamsBidi: t.initialMaxStreamsBidi,
+    initialMaxStreamsUni: t.initialMaxStreamsUni,
+    ackDelayExponent: t.ackDelayExponent,
+    maxAckDelay: t.maxAckDelay,
+    disableActiveMigration: t.disableActiveMigration,
+    activeConnectionIdLimit: t.activeConnectionIdLimit,
+    initialSourceConnectionId: scid,
+    ...(t.maxDatagramFrameSize > 0 ? { maxDatagramFrameSize: t.maxDatagramFrameSize } : {}),
+  });
+}

@@ -1,0 +1,297 @@
+/**
+ * The receive path of a connection: datagram -> packets (RFC 9000 §12.2) -> header and packet
+ * protection removed (RFC 9001 §5) -> frames checked against the packet type (RFC 9000 §12.4)
+ * and dispatched. Packets that fail are dropped; protocol violations throw TransportError,
+ * which the connection turns into CONNECTION_CLOSE.
+ * @module
+ */
+import { TransportError, TransportErrorCode } from '../errors.ts';
+import { bytesEqual } from '../codec/hex.ts';
+import { Reader } from '../codec/reader.ts';
+import { splitCoalescedPackets, type LongHeaderPacket, type ParsedPacket, type ShortHeaderPacket } from '../packet/header.ts';
+import { decryptPacketPayload, removeHeaderProtection, unprotectPacket } from '../packet/protection.ts';
+import { decodePacketNumber } from '../packet/packet-number.ts';
+import { verifyRetryIntegrity } from '../packet/retry.ts';
+import { decodeFrame } from '../frame/decode.ts';
+import { isFrameAllowed, type FramePacketKind } from '../frame/legality.ts';
+import { frameTypeOf, type Frame } from '../frame/types.ts';
+import { reasonPhraseText } from '../frame/reason-phrase.ts';
+import { PacketNumberSpace } from '../recovery/constants.ts';
+import type { Connection, PathInfo } from './connection.ts';
+import type { PacketSpace } from './packet-space.ts';
+
+const SPACE_OF_TYPE = { initial: PacketNumberSpace.Initial, handshake: PacketNumberSpace.Handshake, '0rtt': PacketNumberSpace.ApplicationData } as const;
+const KIND_OF_TYPE: Record<LongHeaderPacket['type'], FramePacketKind> = { initial: 'initial', handshake: 'handshake', '0rtt': 'zeroRtt' };
+
+/** Processes one datagram. `retry` marks a second attempt of a held datagram. */
+export function receiveDatagram(conn: Connection, datagram: Uint8Array, path: PathInfo, now: number, retry = false): void {
+  if (!retry) {
+    conn.bytesReceived += datagram.length;
+    conn.stats.bytesReceived += datagram.length;
+  }
+  const state = conn.state.kind;
+  if (state === 'draining' || state === 'drained') return;
+  const { packets } = splitCoalescedPackets(datagram, { shortDcidLength: conn.localCid.length });
+  let firstDcid: Uint8Array | undefined;
+  let heldForKeys = false;
+  for (const p of packets) {
+    // RFC 9000 §12.2: every packet of a datagram has the same DCID; others are dropped.
+    if (p.kind === 'long' || p.kind === 'short') {
+      if (firstDcid === undefined) firstDcid = p.dcid;
+      else if (!bytesEqual(firstDcid, p.dcid)) {
+        conn.stats.packetsDropped++;
+        continue;
+      }
+    }
+    const result = receivePacket(conn, datagram, p, path, now);
+    if (result === 'needs-keys') heldForKeys = true;
+    if (isOver(conn)) return;
+  }
+  if (heldForKeys && !retry) conn.holdUndecryptable(datagram, path);
+  if (conn.state.kind === 'closing') {
+    // RFC 9000 §10.2.1: answer packets received while closing with CONNECTION_CLOSE again.
+    conn.pending.closeFrame = true;
+  }
+}
+
+/** Reads the state afresh (frame handlers may have changed it). */
+function isOver(conn: Connection): boolean {
+  const kind = conn.state.kind as string;
+  return kind === 'draining' || kind === 'drained';
+}
+
+type PacketResult = 'ok' | 'dropped' | 'needs-keys';
+
+function receivePacket(conn: Connection, datagram: Uint8Array, p: ParsedPacket, path: PathInfo, now: number): PacketResult {
+  switch (p.kind) {
+    case 'version-negotiation':
+      return onVersionNegotiation(conn, p.versions);
+    case 'retry':
+      return onRetry(conn, datagram, p, now);
+    case 'unsupported-version':
+      conn.stats.packetsDropped++;
+      return 'dropped';
+    case 'long':
+      return receiveLong(conn, datagram, p, path, now);
+    case 'short':
+      return receiveShort(conn, datagram, p, path, now);
+  }
+}
+
+function onVersionNegotiation(conn: Connection, versions: readonly number[]): PacketResult {
+  // RFC 9000 §6.2: only a client that has received nothing else acts on it, and a list that
+  // includes the version it used is ignored.
+  if (conn.side !== 'client' || conn.receivedFromPeer || versions.includes(conn.version)) return 'dropped';
+  conn.enterDrained({
+    code: TransportErrorCode.VERSION_NEGOTIATION_ERROR, application: false, frameType: 0,
+    reason: `no common version; server offers ${versions.map((v) => '0x' + v.toString(16)).join(', ')}`, initiator: 'remote',
+  });
+  return 'ok';
+}
+
+function onRetry(conn: Connection, datagram: Uint8Array, p: Extract<ParsedPacket, { kind: 'retry' }>, now: number): PacketResult {
+  // RFC 9000 §17.2.5.2: one Retry, before any other server packet, with a valid tag and a token.
+  if (conn.side !== 'client' || conn.receivedFromPeer || conn.retried || p.token.length === 0 || p.version !== conn.version) return 'dropped';
+  if (!verifyRetryIntegrity(conn.config.crypto, datagram, p, conn.originalDcid)) return 'dropped';
+  conn.retried = true;
+  conn.retrySourceCid = p.scid.slice();
+  conn.peerCid = p.scid.slice();
+  conn.token = p.token.slice();
+  conn.installInitialKeys(conn.peerCid);
+  // RFC 9002 §6.3: restart recovery; everything sent is sent again (packet numbers continue).
+  const initial = conn.spaces[PacketNumberSpace.Initial];
+  for (const packet of conn.recovery.reset()) conn.requeue(initial, packet.frames);
+  void now;
+  return 'ok';
+}
+
+function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket, path: PathInfo, now: number): PacketResult {
+  if (p.version !== conn.version) return 'dropped';
+  if (p.type === '0rtt' && (conn.side === 'client' || !conn.zeroRtt)) return conn.side === 'server' && !conn.handshakeComplete ? 'dropped' : 'dropped';
+  const space = conn.spaces[SPACE_OF_TYPE[p.type]];
+  if (!conn.isLocalCid(p.dcid) && !(conn.side === 'client' && bytesEqual(p.dcid, conn.localCid))) return 'dropped';
+  const keys = p.type === '0rtt' ? conn.zeroRtt : space.readKeys;
+  if (!keys) {
+    if (space.discarded) return 'dropped';
+    return 'needs-keys';
+  }
+  const out = unprotectPacket(keys, datagram, p.start, p.pnOffset, p.end, space.acks.largestReceived);
+  if (!out) {
+    conn.stats.packetsDropped++;
+    return 'dropped';
+  }
+  // RFC 9000 §17.2: reserved bits must be zero once protection is removed.
+  if ((out.firstByte & 0x0c) !== 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'reserved bits set in a long header');
+  if (space.acks.isDuplicate(out.pn)) return 'dropped';
+  if (conn.side === 'client' && p.type === 'initial' && !conn.receivedFromPeer) {
+    // RFC 9000 §7.2: the client switches to the server's chosen connection ID.
+    conn.peerCid = p.scid.slice();
+  }
+  if (conn.peerInitialScid === undefined && p.type === 'initial') conn.peerInitialScid = p.scid.slice();
+  conn.receivedFromPeer = true;
+  processPayload(conn, space, KIND_OF_TYPE[p.type], out.pn, out.payload, now);
+  if (conn.side === 'server' && p.type === 'handshake') {
+    // RFC 9000 §8.1: a Handshake packet proves the client's address; RFC 9001 §4.9.1: the
+    // server then discards Initial keys.
+    conn.addressValidated = true;
+    conn.recovery.loss.setAmplificationBlocked(false, now);
+    conn.discardSpace(PacketNumberSpace.Initial, now);
+  }
+  void path;
+  return 'ok';
+}
+
+function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPacket, path: PathInfo, now: number): PacketResult {
+  const keys = conn.oneRtt;
+  if (!keys) return conn.state.kind === 'handshake' ? 'needs-keys' : 'dropped';
+  if (!conn.isLocalCid(p.dcid)) return 'dropped';
+  if (p.pnOffset + 20 > p.end) return 'dropped';
+  const space = conn.spaces[PacketNumberSpace.ApplicationData];
+  const header = removeHeaderProtection(keys.headerKeys.hp, datagram, p.start, p.pnOffset);
+  const pn = decodePacketNumber(space.acks.largestReceived, header.truncatedPn, header.pnLength * 8);
+  const phase = ((header.firstByte >> 2) & 1) as 0 | 1;
+  const chosen = keys.select(phase, pn);
+  const headerEnd = p.pnOffset + header.pnLength;
+  const payload = chosen ? decryptPacketPayload(chosen.keys, datagram, p.start, headerEnd, p.end, pn) : null;
+  if (!payload) {
+    if (isStatelessReset(conn, datagram)) {
+      conn.enterDrained({ code: TransportErrorCode.NO_ERROR, application: false, frameType: 0, reason: 'stateless reset', initiator: 'reset' });
+      return 'ok';
+    }
+    conn.stats.packetsDropped++;
+    return 'dropped';
+  }
+  // RFC 9000 §17.3.1: reserved bits must be zero once protection is removed.
+  if ((header.firstByte & 0x18) !== 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'reserved bits set in a short header');
+  if (space.acks.isDuplicate(pn)) return 'dropped';
+  if (chosen!.which === 'next') {
+    // RFC 9001 §6.2: the peer updated keys (or answered our update).
+    if (!conn.handshakeConfirmed && conn.side === 'server') {
+      throw new TransportError(TransportErrorCode.KEY_UPDATE_ERROR, 'key update before the handshake was confirmed');
+    }
+    const kind = keys.onReadNext(pn, now, conn.ptoPeriod());
+    if (kind === 'remote') conn.emit({ type: 'keyUpdate', generation: keys.generation, initiator: 'remote' });
+  } else if (chosen!.which === 'current') {
+    keys.onReadCurrent(pn);
+  }
+  conn.receivedFromPeer = true;
+  processPayload(conn, space, 'oneRtt', pn, payload, now);
+  // RFC 9001 §4.1.2: a client may treat an acknowledged 1-RTT packet as confirmation; the
+  // HANDSHAKE_DONE frame is the usual signal (handled with the frame).
+  void path;
+  return 'ok';
+}
+
+function isStatelessReset(conn: Connection, datagram: Uint8Array): boolean {
+  // RFC 9000 §10.3.1: the last 16 bytes of a datagram compared with the peer's reset tokens.
+  if (datagram.length < 21 || conn.peerResetTokens.length === 0) return false;
+  const tail = datagram.subarray(datagram.length - 16);
+  for (const token of conn.peerResetTokens) if (bytesEqual(token, tail)) return true;
+  return false;
+}
+
+function processPayload(conn: Connection, space: PacketSpace, kind: FramePacketKind, pn: number, payload: Uint8Array, now: number): void {
+  conn.stats.packetsReceived++;
+  if (payload.length === 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'packet without frames'); // RFC 9000 §12.4
+  const r = new Reader(payload);
+  let ackEliciting = false;
+  while (!r.done) {
+    const frame = decodeFrame(r);
+    const type = frameTypeOf(frame);
+    if (!isFrameAllowed(type, kind)) {
+      throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, `${frame.type} frame not allowed in ${kind} packets`, type);
+    }
+    if (frame.type !== 'ack' && frame.type !== 'padding' && frame.type !== 'connectionClose') ackEliciting = true;
+    handleFrame(conn, space, frame, type, now);
+    if (isOver(conn)) return;
+  }
+  space.acks.onPacketReceived(pn, ackEliciting, now);
+  // RFC 9000 §10.1: any authenticated packet restarts the idle timer.
+  conn.ackElicitingSinceReceive = false;
+  conn.resetIdleTimer(now);
+}
+
+function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: number, now: number): void {
+  switch (frame.type) {
+    case 'padding':
+    case 'ping':
+      return;
+    case 'ack': {
+      const exponent = space.id === PacketNumberSpace.ApplicationData ? conn.peerAckDelayExponent : 3;
+      const out = conn.recovery.onAckFrame(space.id, frame, exponent, now);
+      for (const p of out.acked) conn.onPacketAcked(space, p);
+      for (const p of out.lost) conn.onPacketLost(space, p);
+      if (space.id === PacketNumberSpace.ApplicationData) {
+        conn.oneRtt?.onAckReceived(frame.largest);
+        // RFC 9001 §4.1.2: an acknowledged 1-RTT packet confirms the handshake for a client.
+        if (conn.side === 'client' && conn.handshakeComplete && out.acked.length) conn.confirmHandshake(now);
+      }
+      return;
+    }
+    case 'crypto': {
+      if (space.discarded) return;
+      space.cryptoRecv.insert(frame.offset, frame.data, false, type);
+      conn.feedCrypto(space, now);
+      return;
+    }
+    case 'newToken':
+      if (conn.side === 'server') throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'NEW_TOKEN sent by a client', type); // §19.7
+      return;
+    case 'stream':
+    case 'resetStream':
+    case 'stopSending':
+    case 'maxStreamData':
+    case 'streamDataBlocked':
+    case 'maxData':
+    case 'maxStreams':
+    case 'dataBlocked':
+    case 'streamsBlocked':
+      conn.streams.onFrame(frame);
+      return;
+    case 'newConnectionId':
+      onNewConnectionId(conn, frame, type);
+      return;
+    case 'retireConnectionId':
+      // We issue only the handshake connection ID so far: nothing else can be retired (§19.16).
+      if (frame.sequence > 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'retiring a connection ID never issued', type);
+      return;
+    case 'pathChallenge':
+      if (conn.pending.pathResponses.length < 4) conn.pending.pathResponses.push(frame.data.slice());
+      return;
+    case 'pathResponse':
+      return; // we send no PATH_CHALLENGE yet; an unsolicited response is ignored
+    case 'connectionClose':
+      conn.enterDraining({
+        code: frame.errorCode, application: frame.application, frameType: frame.frameType ?? 0,
+        reason: reasonPhraseText(frame.reason), initiator: 'remote',
+      }, now);
+      return;
+    case 'handshakeDone':
+      if (conn.side === 'server') throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'HANDSHAKE_DONE sent by a client', type); // §19.20
+      conn.confirmHandshake(now);
+      return;
+    case 'datagram': {
+      const max = conn.config.transport.maxDatagramFrameSize;
+      // RFC 9221 §3: DATAGRAM without having advertised support, or larger than advertised.
+      if (max === 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'DATAGRAM not negotiated', type);
+      if (frame.data.length > max) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'DATAGRAM larger than max_datagram_frame_size', type);
+      // The application reads datagrams through events; beyond the bound the newest are dropped.
+      if (conn.datagramEventsQueued >= conn.config.transport.datagramReceiveQueue) conn.stats.datagramsDropped++;
+      else conn.emit({ type: 'datagram', data: frame.data.slice() });
+      return;
+    }
+  }
+}
+
+function onNewConnectionId(conn: Connection, frame: Extract<Frame, { type: 'newConnectionId' }>, type: number): void {
+  // RFC 9000 §19.15: a zero-length CID peer cannot send this frame.
+  if (conn.peerCid.length === 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'NEW_CONNECTION_ID with zero-length connection IDs', type);
+  if (frame.statelessResetToken.length === 16) conn.peerResetTokens.push(frame.statelessResetToken.slice());
+  if (conn.peerResetTokens.length > 2 * conn.config.transport.activeConnectionIdLimit + 2) conn.peerResetTokens.splice(1, 1);
+  if (frame.retirePriorTo > conn.peerRetiredBelow) {
+    // RFC 9000 §5.1.2: retire every sequence below Retire Prior To (once each) and move to the new ID.
+    for (let s = conn.peerRetiredBelow; s < frame.retirePriorTo; s++) conn.pending.retireCids.push(s);
+    conn.peerRetiredBelow = frame.retirePriorTo;
+    if (frame.sequence >= frame.retirePriorTo) conn.peerCid = frame.connectionId.slice();
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * What a sent packet carried, as information to requeue if it is lost (STYLE lesson 8: retransmit
+ * information, not packets). Each entry is acted on when its packet is acknowledged or lost.
+ * @module
+ */
+import type { StreamsControlFrame } from '../streams/streams.ts';
+import type { NewConnectionIdFrame } from '../frame/types.ts';
+
+export type SentFrame =
+  | { readonly kind: 'crypto'; readonly offset: number; readonly length: number }
+  | { readonly kind: 'stream'; readonly streamId: number; readonly offset: number; readonly length: number; readonly fin: boolean }
+  | { readonly kind: 'control'; readonly frame: StreamsControlFrame }
+  | { readonly kind: 'ack'; readonly largest: number }
+  | { readonly kind: 'handshakeDone' }
+  | { readonly kind: 'newConnectionId'; readonly frame: NewConnectionIdFrame }
+  | { readonly kind: 'retireConnectionId'; readonly sequence: number }
+  | { readonly kind: 'newToken'; readonly token: Uint8Array }
+  | { readonly kind: 'ping' }
+  | { readonly kind: 'datagram' }
+  | { readonly kind: 'pathResponse' }
+  | { readonly kind: 'connectionClose' };
+
+export type SentFrames = SentFrame[];
