@@ -1,6 +1,6 @@
 /**
  * Endpoint machinery that needs no connection state: stateless reset (RFC 9000 §10.3), Retry and
- * NEW_TOKEN address-validation tokens (§8.1), and Version Negotiation decisions (§6).
+ * NEW_TOKEN address-validation tokens (§8.1) with a replay filter, and Version Negotiation decisions (§6).
  * @module
  */
 export {
@@ -8,6 +8,9 @@ export {
   createStatelessResetTokens, buildStatelessReset, isStatelessReset,
 } from './stateless-reset.ts';
 export type { StatelessResetTokens, StatelessResetOptions } from './stateless-reset.ts';
+export { StatelessResetLimiter } from './reset-limiter.ts';
+export type { StatelessResetLimiterOptions } from './reset-limiter.ts';
+export { TokenReplayFilter } from './token-replay.ts';
 export {
   AddressTokenKind, AddressTokenKeys, MIN_ADDRESS_TOKEN_SECRET_LENGTH, addressTokenKind,
 } from './address-token.ts';
