@@ -61,6 +61,8 @@ export class LocalConnectionIds {
   readonly #pending: number[] = [];
   readonly #events: LocalCidEvent[] = [];
   #nextSequence = 0;
+  /** The largest sequence number whose NEW_CONNECTION_ID frame went out (0: the handshake ID). */
+  #largestSent = 0;
   #retirePriorTo = 0;
   #peerLimit: number | undefined;
 
@@ -166,7 +168,7 @@ export class LocalConnectionIds {
    * Handles a RETIRE_CONNECTION_ID frame (§19.16) that arrived in a packet sent to `packetDcid`.
    * Retiring an already retired sequence number is a harmless repeat. A replacement is issued
    * (§5.1.1: an endpoint SHOULD supply a new connection ID when the peer retires one).
-   * Throws TransportError(PROTOCOL_VIOLATION) for a sequence number never issued, for the
+   * Throws TransportError(PROTOCOL_VIOLATION) for a sequence number never sent, for the
    * connection ID the packet was sent to, and when we use zero-length connection IDs.
    */
   onRetireConnectionId(sequence: number, packetDcid: Uint8Array): void {
@@ -174,7 +176,7 @@ export class LocalConnectionIds {
       // RFC 9000 §19.16: an endpoint that provides a zero-length connection ID MUST treat this as an error.
       throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'RETIRE_CONNECTION_ID with zero-length connection IDs', FrameType.RETIRE_CONNECTION_ID);
     }
-    if (sequence >= this.#nextSequence) {
+    if (sequence > this.#largestSent) {
       // RFC 9000 §19.16: a sequence number greater than any previously sent.
       throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, `RETIRE_CONNECTION_ID for unissued sequence ${sequence}`, FrameType.RETIRE_CONNECTION_ID);
     }
@@ -202,7 +204,10 @@ export class LocalConnectionIds {
       const sequence = this.#pending.shift();
       if (sequence === undefined) return null;
       const entry = this.#active.get(sequence);
-      if (entry !== undefined) return this.#frameFor(entry);
+      if (entry !== undefined) {
+        this.#largestSent = Math.max(this.#largestSent, sequence);
+        return this.#frameFor(entry);
+      }
     }
   }
 

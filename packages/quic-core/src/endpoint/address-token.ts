@@ -158,6 +158,7 @@ export function openAddressToken(keys: AddressTokenKeys, kind: AddressTokenKind,
 
 /** How a token's issue time compares with `now`. */
 export function tokenAge(issuedAt: number, now: number, lifetime: number, clockSkew: number): 'fresh' | 'expired' | 'future' {
+  if (!Number.isFinite(now)) throw new RangeError(`now must be a finite number, got ${now}`);
   if (issuedAt > now + clockSkew) return 'future';
   return now - issuedAt > lifetime ? 'expired' : 'fresh';
 }

@@ -72,6 +72,7 @@ export interface StatelessResetOptions {
 export function buildStatelessReset(options: StatelessResetOptions): Uint8Array | null {
   const { token, triggerLength, random } = options;
   if (token.length !== STATELESS_RESET_TOKEN_LENGTH) throw new RangeError('stateless reset token must be 16 bytes');
+  if (!Number.isSafeInteger(triggerLength) || triggerLength < 0) throw new RangeError(`bad trigger length ${triggerLength}`);
   const maxLength = Math.max(MIN_STATELESS_RESET_LENGTH, options.maxLength ?? 1200);
   const largest = Math.min(triggerLength - 1, maxLength);
   if (largest < MIN_STATELESS_RESET_LENGTH) return null;

@@ -38,6 +38,7 @@ test('local CIDs: arbitrary RETIRE_CONNECTION_ID streams throw only TransportErr
     cids.setPeerLimit(3);
     cids.replenish();
     for (const [sequence, dcidSeq] of ops) {
+      while (cids.pollNewConnectionIdFrame() !== null) { /* sent */ }
       const dcid = cids.get(dcidSeq)?.cid ?? Uint8Array.of(0, 0, 0, 0);
       try {
         cids.onRetireConnectionId(sequence, dcid);

@@ -172,6 +172,7 @@ test('retiring the CID the packet was sent to is PROTOCOL_VIOLATION (RFC 9000 §
   const { cids } = setup();
   cids.setPeerLimit(2);
   cids.replenish();
+  drainFrames(cids);
   const dcid = cids.get(1)!.cid;
   assert.throws(() => cids.onRetireConnectionId(1, dcid), isViolation(TransportErrorCode.PROTOCOL_VIOLATION));
   assert.ok(cids.get(1), 'still active');
@@ -203,12 +204,24 @@ test('a lost NEW_CONNECTION_ID is queued again, once, unless its CID was retired
   assert.not.ok(cids.hasPendingFrames);
 });
 
-test('a queued frame whose CID is retired before sending is skipped', () => {
+test('a requeued frame whose CID the peer retires meanwhile is skipped', () => {
   const { cids } = setup();
   cids.setPeerLimit(3);
   cids.replenish();
+  drainFrames(cids);
+  cids.onNewConnectionIdLost(1);
   cids.onRetireConnectionId(1, cids.get(0)!.cid);
-  assert.equal(drainFrames(cids).map((f) => f.sequence), [2, 3]);
+  assert.equal(drainFrames(cids).map((f) => f.sequence), [3], 'only the replacement');
+});
+
+test('retiring a sequence issued but not yet sent is PROTOCOL_VIOLATION (RFC 9000 §19.16)', () => {
+  const { cids } = setup();
+  cids.setPeerLimit(3);
+  cids.replenish();
+  assert.throws(() => cids.onRetireConnectionId(1, cids.get(0)!.cid), isViolation(TransportErrorCode.PROTOCOL_VIOLATION));
+  cids.pollNewConnectionIdFrame();
+  cids.onRetireConnectionId(1, cids.get(0)!.cid);
+  assert.throws(() => cids.onRetireConnectionId(2, cids.get(0)!.cid), isViolation(TransportErrorCode.PROTOCOL_VIOLATION));
 });
 
 test('requestRetirement raises Retire Prior To and issues replacements (RFC 9000 §5.1.2)', () => {
@@ -281,6 +294,7 @@ test('a long random issue/retire sequence keeps the invariants', () => {
   cids.setPeerLimit(5);
   cids.replenish();
   for (let step = 0; step < 2000; step++) {
+    drainFrames(cids);
     const active = cids.active();
     const victim = active[rng.int(active.length)]!;
     const other = active.find((c) => c.sequence !== victim.sequence)!;
