@@ -10,5 +10,8 @@ export * from './frame/index.ts';
 export * from './recovery/index.ts';
 export * from './flow/index.ts';
 export * from './streams/index.ts';
+export * from './cid/index.ts';
+export * from './endpoint/index.ts';
+export * from './qlog/index.ts';
 export * from './connection/index.ts';
 export * from './tls/index.ts';

@@ -4,3 +4,5 @@
  * @module
  */
 export { createNodeCryptoProvider } from './crypto-provider.ts';
+export { openQlogFile } from './qlog-writer.ts';
+export type { QlogFile } from './qlog-writer.ts';
