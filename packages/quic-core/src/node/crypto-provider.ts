@@ -254,6 +254,11 @@ function asymmetric(): AsymmetricCrypto {
       try {
         const key = createPublicKey({ key: spki as never, format: 'der', type: 'spki' });
         if (!keyFits(algorithm, key)) return false;
+        // RFC 8017 §8.1.2 step 1: an RSA signature is exactly as long as the modulus. OpenSSL
+        // accepts shorter ones (left-padding them), so a signature with its leading zero byte cut
+        // off would otherwise verify.
+        const modulusBits = key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss' ? key.asymmetricKeyDetails?.modulusLength : undefined;
+        if (modulusBits !== undefined && signature.length !== Math.ceil(modulusBits / 8)) return false;
         const hash = algorithm === 'ed25519' ? null : SIGNATURE_HASH[algorithm];
         return nodeVerify(hash, data, signOptions(algorithm, key) as never, signature);
       } catch {
