@@ -128,7 +128,8 @@ export class H3Connection implements QuicStreamsInputs {
     const entries = settingsToEntries(init, grease === false ? undefined : h3ReservedCode(grease));
     this.localSettings = settingsFromEntries(entries);
     const maxSection = this.localSettings.maxFieldSectionSize;
-    this.maxFieldSectionFrame = Number.isFinite(maxSection) ? maxSection + 1024 : 1 << 20;
+    // An encoded section is never much larger than its decoded size (32 bytes of overhead per line).
+    this.maxFieldSectionFrame = Number.isFinite(maxSection) ? maxSection + 64 : 1 << 20;
     this.maxSettingsFrame = options.maxSettingsFrame;
     this.encoder = new QpackEncoder(options.qpack);
     // The section size limit is applied per stream (a stream error), not by the decoder.
