@@ -1,6 +1,7 @@
 /**
  * Endpoint machinery that needs no connection state: stateless reset (RFC 9000 §10.3), Retry and
- * NEW_TOKEN address-validation tokens (§8.1) with a replay filter, and Version Negotiation decisions (§6).
+ * NEW_TOKEN address-validation tokens (§8.1) with a replay filter, Version Negotiation decisions (§6),
+ * and the Endpoint that routes datagrams to connections.
  * @module
  */
 export {
@@ -25,3 +26,8 @@ export {
 export type {
   ServerVersionDecision, ServerVersionOptions, ClientVersionNegotiationOutcome, ClientVersionState,
 } from './version-negotiation.ts';
+export { Endpoint } from './endpoint.ts';
+export type { EndpointConfig, EndpointServerConfig, EndpointEvent, EndpointStats, ConnectionHandle } from './endpoint.ts';
+export { AddressValidator } from './incoming.ts';
+export type { AddressValidationOptions, IncomingDecision } from './incoming.ts';
+export { TimerHeap } from './timer-heap.ts';
