@@ -99,6 +99,11 @@ export interface ConnectionConfig {
   readonly version?: number;
   /** Transport settings; unspecified fields take {@link DEFAULT_TRANSPORT_CONFIG}. */
   readonly transport?: Partial<TransportConfig>;
+  /**
+   * Check internal invariants on every packet (flow-control limits of every STREAM frame sent)
+   * and throw `ConnectionInvariantError` out of the engine calls on a breach. For tests; costs time.
+   */
+  readonly debugInvariants?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -106,6 +111,7 @@ export interface ResolvedConfig {
   readonly cryptoSession: CryptoSessionFactory;
   readonly version: number;
   readonly transport: Readonly<TransportConfig>;
+  readonly debugInvariants: boolean;
 }
 
 export function resolveConfig(config: ConnectionConfig): ResolvedConfig {
@@ -113,5 +119,7 @@ export function resolveConfig(config: ConnectionConfig): ResolvedConfig {
   if (transport.connectionIdLength < 0 || transport.connectionIdLength > 20) throw new RangeError('connectionIdLength must be 0..20');
   if (transport.activeConnectionIdLimit < 2) throw new RangeError('activeConnectionIdLimit must be at least 2');
   if (transport.maxSendUdpPayloadSize < 1200) throw new RangeError('maxSendUdpPayloadSize must be at least 1200');
-  return Object.freeze({ crypto: config.crypto, cryptoSession: config.cryptoSession, version: config.version ?? QUIC_V1, transport: Object.freeze(transport) });
+  return Object.freeze({ crypto: config.crypto, cryptoSession: config.cryptoSession, version: config.version ?? QUIC_V1, transport: Object.freeze(transport),
+    debugInvariants: config.debugInvariants ?? false,
+  });
 }

@@ -26,6 +26,8 @@ import { resolveConfig, type ConnectionConfig, type ResolvedConfig } from './con
 import type { CryptoLevel, CryptoSession } from './crypto-session.ts';
 import type { CloseReason, ConnectionEvent } from './events.ts';
 import { OneRttKeys } from './one-rtt-keys.ts';
+import { MtuProber } from './mtu-probe.ts';
+import { ConnectionInvariantError, FlowControlAudit } from './flow-audit.ts';
 import { PacketSpace } from './packet-space.ts';
 import type { SentFrame, SentFrames } from './sent-frames.ts';
 import {
@@ -149,8 +151,13 @@ export class Connection {
   receivedFromPeer = false;
   /** @internal A Retry was processed (only one is accepted, RFC 9000 §17.2.5.2). */
   retried = false;
-  /** @internal Idle timer (RFC 9000 §10.1). */
+  /** @internal Idle timer (RFC 9000 §10.1): deadline, and the time it counts from. */
   idleDeadline: number | undefined;
+  idleStart = 0;
+  /** @internal Path MTU discovery (RFC 9000 §14.3). */
+  readonly mtu = new MtuProber();
+  /** @internal Independent flow-control check (only with `debugInvariants`). */
+  readonly audit: FlowControlAudit | undefined;
   /** @internal An ack-eliciting packet was sent since the last packet was received. */
   ackElicitingSinceReceive = false;
   /** @internal Earliest time pacing lets the next packet go (undefined: not blocked). */
@@ -195,6 +202,7 @@ export class Connection {
     this.originalDcid = originalDcid;
     this.token = new Uint8Array(0);
     this.addressValidated = side === 'client';
+    this.audit = config.debugInvariants ? new FlowControlAudit(side) : undefined;
     const t = config.transport;
     this.spaces = [
       new PacketSpace(PacketNumberSpace.Initial, 'initial', t.maxAckDelay, t.maxCryptoBuffer),
@@ -449,6 +457,7 @@ export class Connection {
     try {
       fn();
     } catch (e) {
+      if (e instanceof ConnectionInvariantError) throw e;
       if (e instanceof TransportError) {
         this.enterClosing({ code: e.code, application: false, frameType: e.frameType, reason: e.reason, initiator: 'local' }, now);
       } else {
@@ -472,9 +481,7 @@ export class Connection {
 
   /** @internal Size of the datagrams we send now. */
   maxDatagramSize(): number {
-    const t = this.config.transport;
-    if (!this.handshakeConfirmed || !this.peerParams) return 1200;
-    return Math.max(1200, Math.min(t.maxSendUdpPayloadSize, this.peerParams.maxUdpPayloadSize));
+    return this.mtu.current;
   }
 
   /** @internal PTO period for timers of the closing/draining states and key discard. */
@@ -484,11 +491,21 @@ export class Connection {
 
   /** @internal RFC 9000 §10.1: restart the idle timer. */
   resetIdleTimer(now: number): void {
+    this.idleStart = now;
+    this.updateIdleDeadline();
+  }
+
+  /** @internal The idle period is at least three times the current PTO (RFC 9000 §10.1), so it grows with PTO backoff. */
+  updateIdleDeadline(): void {
+    const timeout = this.idleTimeout;
+    this.idleDeadline = timeout > 0 ? this.idleStart + Math.max(timeout, 3 * this.ptoPeriod()) : undefined;
+  }
+
+  /** The negotiated idle timeout in ms (RFC 9000 §10.1: the smaller of both sides' values; 0: none). */
+  get idleTimeout(): number {
     const local = this.config.transport.maxIdleTimeout;
     const peer = this.peerParams?.maxIdleTimeout ?? 0;
-    const timeout = local === 0 ? peer : peer === 0 ? local : Math.min(local, peer);
-    // At least three times the current PTO (RFC 9000 §10.1).
-    this.idleDeadline = timeout > 0 ? now + Math.max(timeout, 3 * this.ptoPeriod()) : undefined;
+    return local === 0 ? peer : peer === 0 ? local : Math.min(local, peer);
   }
 
   /** @internal */
@@ -577,6 +594,7 @@ export class Connection {
       ...(this.side === 'client' && this.retrySourceCid ? { retrySourceConnectionId: this.retrySourceCid } : {}),
     });
     this.peerParams = params;
+    this.audit?.onPeerParams(params);
     this.streams.applyPeerLimits(params);
     this.recovery.loss.maxAckDelay = params.maxAckDelay;
     this.peerAckDelayExponent = params.ackDelayExponent;
@@ -603,6 +621,7 @@ export class Connection {
     this.handshakeConfirmed = true;
     this.recovery.loss.onHandshakeConfirmed(now);
     this.discardSpace(PacketNumberSpace.Handshake, now);
+    if (this.peerParams) this.mtu.start(Math.min(this.config.transport.maxSendUdpPayloadSize, this.peerParams.maxUdpPayloadSize));
     this.emit({ type: 'handshakeConfirmed' });
   }
 
@@ -622,6 +641,7 @@ export class Connection {
         case 'stream': this.streams.onStreamDataAcked(f.streamId, f.offset, f.length, f.fin); break;
         case 'control': this.streams.onFrameAcked(f.frame); break;
         case 'ack': space.acks.onAckAcknowledged(f.largest); break;
+        case 'mtuProbe': if (this.mtu.onProbeAcked(f.size)) this.recovery.cc.onMtuUpdate(f.size); break;
         default: break;
       }
     }
@@ -642,6 +662,7 @@ export class Connection {
         case 'control': this.streams.onFrameLost(f.frame); break;
         case 'handshakeDone': this.pending.handshakeDone = true; break;
         case 'retireConnectionId': this.pending.retireCids.push(f.sequence); break;
+        case 'mtuProbe': this.mtu.onProbeLost(f.size); break;
         default: break; // ACK, PING, DATAGRAM, PATH_RESPONSE: not retransmitted
       }
     }
@@ -659,6 +680,7 @@ export class Connection {
         space = this.spaces[1].writeKeys ? this.spaces[1] : this.spaces[0];
       }
       space.probes = Math.max(space.probes, out.probes);
+      this.updateIdleDeadline();
       // Requeue in-flight CRYPTO data so the probe carries it (RFC 9002 §6.2.4 prefers new or old data over PING).
       const sent = this.recovery.loss.sentPackets(space.id);
       for (let i = sent.start; i < sent.end; i++) {

@@ -14,3 +14,5 @@ export type { ConnectionEvent, ConnectionEventType, CloseReason } from './events
 export type { CryptoSession, CryptoSessionEvent, CryptoSessionFactory, CryptoSessionParams, CryptoLevel, TrafficSecret } from './crypto-session.ts';
 export { tlsClientSession, tlsServerSession } from './tls-session.ts';
 export type { QuicTlsClientOptions, QuicTlsServerOptions } from './tls-session.ts';
+export { ConnectionInvariantError, FlowControlAudit } from './flow-audit.ts';
+export { MtuProber, BASE_DATAGRAM_SIZE } from './mtu-probe.ts';

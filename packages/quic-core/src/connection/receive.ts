@@ -237,12 +237,18 @@ function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: n
     case 'newToken':
       if (conn.side === 'server') throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'NEW_TOKEN sent by a client', type); // §19.7
       return;
+    case 'maxData':
+      conn.audit?.onMaxData(frame.maximum);
+      conn.streams.onFrame(frame);
+      return;
+    case 'maxStreamData':
+      conn.audit?.onMaxStreamData(frame.streamId, frame.maximum);
+      conn.streams.onFrame(frame);
+      return;
     case 'stream':
     case 'resetStream':
     case 'stopSending':
-    case 'maxStreamData':
     case 'streamDataBlocked':
-    case 'maxData':
     case 'maxStreams':
     case 'dataBlocked':
     case 'streamsBlocked':

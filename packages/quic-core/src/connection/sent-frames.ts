@@ -18,6 +18,8 @@ export type SentFrame =
   | { readonly kind: 'ping' }
   | { readonly kind: 'datagram' }
   | { readonly kind: 'pathResponse' }
+  /** A PMTU probe of this datagram size (RFC 9000 §14.4). */
+  | { readonly kind: 'mtuProbe'; readonly size: number }
   | { readonly kind: 'connectionClose' };
 
 export type SentFrames = SentFrame[];

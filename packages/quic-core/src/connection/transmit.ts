@@ -45,6 +45,8 @@ interface BuiltPacket {
 
 export function buildTransmit(conn: Connection, now: number): Transmit | null {
   if (conn.state.kind === 'closing') return buildClose(conn);
+  const probeSize = conn.mtu.probeSize;
+  if (probeSize > 0 && conn.handshakeConfirmed && conn.oneRtt) return buildMtuProbe(conn, probeSize, now);
   const maxSize = conn.maxDatagramSize();
   let limit = maxSize;
   if (!conn.addressValidated) {
@@ -199,6 +201,7 @@ function buildPacket(conn: Connection, space: PacketSpace, w: Writer, limit: num
         if (room < 8) break;
         const chunk = conn.streams.pollStreamChunk(room, true);
         if (!chunk) break;
+        conn.audit?.onStreamFrameSent(chunk.streamId, chunk.offset, chunk.length);
         encodeStreamFrameHeader(w, chunk.streamId, chunk.offset, chunk.length, chunk.fin, true);
         for (const piece of chunk.data) w.bytes(piece);
         frames.push({ kind: 'stream', streamId: chunk.streamId, offset: chunk.offset, length: chunk.length, fin: chunk.fin });
@@ -275,6 +278,31 @@ function writeDatagrams(conn: Connection, w: Writer, end: number, frames: SentFr
     wrote = true;
   }
   return wrote;
+}
+
+/**
+ * A PMTU probe (RFC 9000 §14.4): one 1-RTT packet of exactly `size` bytes, PING then PADDING.
+ * It is kept out of the congestion window (its loss is no congestion signal).
+ */
+function buildMtuProbe(conn: Connection, size: number, now: number): Transmit {
+  const keys = conn.oneRtt!;
+  const space = conn.spaces[PacketNumberSpace.ApplicationData];
+  const buf = new Uint8Array(size);
+  const w = Writer.into(buf);
+  const pn = space.nextPn++;
+  const pnLength = packetNumberLength(pn, conn.recovery.loss.largestAcked(space.id));
+  const pnOffset = writeShortHeader(w, { dcid: conn.peerCid, keyPhase: keys.writePhase }, pn, pnLength);
+  w.u8(FrameType.PING); // the zero bytes that follow are PADDING frames
+  protectPacket(keys.writeKeys, buf, 0, pnOffset, pnLength, pn, size - TAG);
+  conn.recovery.onPacketSent(space.id, {
+    pn, timeSent: now, size, ackEliciting: true, inFlight: false, largestAcked: -1, frames: [{ kind: 'mtuProbe', size }],
+  });
+  keys.onPacketSent(pn);
+  conn.mtu.onProbeSent();
+  conn.stats.packetsSent++;
+  conn.bytesSent += size;
+  conn.stats.bytesSent += size;
+  return { data: buf, remote: conn.path.remote };
 }
 
 /** CONNECTION_CLOSE in every space the peer may be reading (RFC 9000 §10.2.3). */
