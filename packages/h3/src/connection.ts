@@ -16,22 +16,22 @@
 import { H3Error, H3ErrorCode } from './errors.ts';
 import type { H3Event } from './events.ts';
 import { encodeFrame, encodeFrameHeader } from './frames/codec.ts';
-import { H3FrameReader, type H3FrameReaderItem } from './frames/reader.ts';
+import type { H3FrameReaderItem } from './frames/reader.ts';
 import { H3FrameType, h3ReservedCode } from './frames/types.ts';
 import { GoawayState } from './goaway.ts';
 import { decodeH3Datagram, encodeH3Datagram } from './h3-datagram.ts';
 import { PushState } from './push.ts';
 import { QpackDecoder } from './qpack/decoder.ts';
 import { QpackEncoder, type QpackEncoderOptions } from './qpack/encoder.ts';
-import type { DecodedField, QpackField } from './qpack/types.ts';
+import type { QpackField } from './qpack/types.ts';
 import {
   isLocalStream, isRequestStreamId, isServerInitiatedStream, isUniStreamId, type QuicStreamsInputs, type QuicStreamsPort,
 } from './quic-port.ts';
 import { type H3Settings, type H3SettingsInit, settingsFromEntries, settingsToEntries } from './settings.ts';
 import { ControlStreamReader } from './streams/control-stream.ts';
-import { checkFrameAllowed } from './streams/frame-legality.ts';
 import { fieldSectionSize } from './streams/headers-validation.ts';
 import { type H3HeadersKind, MessageReceiver, MessageSender } from './streams/message.ts';
+import { RequestStreamReader } from './streams/request-stream.ts';
 import { H3UniStreamType } from './streams/stream-types.ts';
 import { VarintAccumulator } from './varint-accumulator.ts';
 
@@ -61,19 +61,10 @@ interface MessageStream {
   readonly id: number;
   /** Push streams: the push ID. */
   readonly pushId: number | undefined;
-  readonly reader: H3FrameReader;
-  readonly recv: MessageReceiver;
+  readonly input: RequestStreamReader;
   /** Absent on push streams, which we only read. */
   readonly send: MessageSender | undefined;
-  recvDone: boolean;
   sendDone: boolean;
-  /** A field section waits for QPACK inserts: what it belongs to. */
-  blocked: { readonly kind: 'headers' } | { readonly kind: 'push-promise'; readonly pushId: number } | undefined;
-  /** Items not processed yet (only while blocked); the first `owned` hold their own bytes. */
-  queue: H3FrameReaderItem[];
-  owned: number;
-  /** The stream ended after the queued items. */
-  finQueued: boolean;
 }
 
 type UniStream =
@@ -194,8 +185,8 @@ export class H3Connection implements QuicStreamsInputs {
       const { streamId, payload: data } = decodeH3Datagram(payload);
       const s = this.messages.get(streamId);
       // RFC 9297 §2.1: unknown or closed streams: dropped.
-      if (s === undefined || s.recvDone || s.pushId !== undefined) return;
-      if (this.role === 'server' && !s.recv.headersReceived) return;
+      if (s === undefined || s.input.ended || s.pushId !== undefined) return;
+      if (this.role === 'server' && !s.input.receiver.headersReceived) return;
       this.emit({ kind: 'datagram', streamId, payload: data });
     });
   }
@@ -258,7 +249,7 @@ export class H3Connection implements QuicStreamsInputs {
   /** Server: sends a response header section (interim 1xx or final) on a request stream. */
   sendHeaders(streamId: number, headers: readonly QpackField[], options: { readonly endStream?: boolean } = {}): void {
     const s = this.sendable(streamId);
-    if (this.role === 'server' && !s.recv.headersReceived) throw new TypeError(`no request received on stream ${streamId} yet`);
+    if (this.role === 'server' && !s.input.receiver.headersReceived) throw new TypeError(`no request received on stream ${streamId} yet`);
     const endStream = options.endStream ?? false;
     const kind = s.send!.checkHeaders(headers, false, endStream);
     if (kind === 'trailers') throw new TypeError('the header section was already sent: use sendTrailers');
@@ -388,11 +379,9 @@ export class H3Connection implements QuicStreamsInputs {
 
   /** Stops reading and resets sending on a stream, cancelling its QPACK state (RFC 9204 §4.4.2). */
   private abandon(s: MessageStream, code: number): void {
-    if (!s.recvDone) {
+    if (!s.input.ended) {
       this.port.stopSending(s.id, code);
-      s.recvDone = true;
-      s.queue = [];
-      s.blocked = undefined;
+      s.input.stop();
       this.decoder.cancelStream(s.id);
       this.flushDecoder();
     }
@@ -463,159 +452,55 @@ export class H3Connection implements QuicStreamsInputs {
     return this.unseenPeerRequests.delete(id);
   }
 
-  private newMessageStream(id: number, pushId: number | undefined, recv: MessageReceiver, send: MessageSender | undefined): MessageStream {
-    const kind = pushId === undefined ? 'request' : 'push';
-    const asServer = this.role === 'server';
-    const reader = new H3FrameReader({
-      maxFieldSectionFrame: this.maxFieldSectionFrame,
-      onFrameStart: (type) => checkFrameAllowed(type, kind, asServer),
+  private newMessageStream(id: number, pushId: number | undefined, receiver: MessageReceiver, send: MessageSender | undefined): MessageStream {
+    const input = new RequestStreamReader({
+      streamId: id, pushId, receiver, asServer: this.role === 'server', maxFieldSectionFrame: this.maxFieldSectionFrame,
+      maxFieldSectionSize: this.localSettings.maxFieldSectionSize, decoder: this.decoder, push: this.push,
     });
-    const s: MessageStream = {
-      id, pushId, reader, recv, send, recvDone: false, sendDone: send === undefined, blocked: undefined, queue: [], owned: 0, finQueued: false,
-    };
+    const s: MessageStream = { id, pushId, input, send, sendDone: send === undefined };
     this.messages.set(id, s);
     return s;
   }
 
   private feedMessage(s: MessageStream, data: Uint8Array, fin: boolean): void {
-    if (s.recvDone) return;
-    try {
-      const items = s.reader.push(data);
-      if (fin) s.reader.finish(); // RFC 9114 §7.1: a truncated last frame is H3_FRAME_ERROR
-      for (const item of items) s.queue.push(item);
-      if (fin) s.finQueued = true;
-      this.drain(s);
-      // Items left behind wait for QPACK: give them their own bytes.
-      for (let i = s.owned; i < s.queue.length; i++) {
-        const item = s.queue[i]!;
-        if (item.kind === 'data') s.queue[i] = { kind: 'data', data: item.data.slice(), end: item.end };
-      }
-      s.owned = s.queue.length;
-    } catch (e) {
-      this.failStream(s, e);
-    }
-  }
-
-  /** Processes queued items until the stream blocks on QPACK or runs dry. */
-  private drain(s: MessageStream): void {
-    while (s.blocked === undefined && !s.recvDone) {
-      const item = s.queue.shift();
-      if (item === undefined) {
-        if (s.finQueued) this.endMessage(s);
-        return;
-      }
-      if (s.owned > 0) s.owned--;
-      this.processItem(s, item, s.finQueued && s.queue.length === 0);
-    }
-  }
-
-  /** One reader item; `final` when the stream ends right after it. */
-  private processItem(s: MessageStream, item: H3FrameReaderItem, final: boolean): void {
-    switch (item.kind) {
-      case 'skipped':
-        if (final) this.endMessage(s);
-        return;
-      case 'data':
-        s.recv.onData(item.data.length);
-        if (final) {
-          s.recv.onEnd();
-          this.emit({ kind: 'data', streamId: s.id, data: item.data, endStream: true });
-          this.recvEnded(s);
-        } else if (item.data.length > 0) {
-          this.emit({ kind: 'data', streamId: s.id, data: item.data, endStream: false });
-        }
-        return;
-      case 'frame': {
-        const f = item.frame;
-        if (f.kind === 'headers') {
-          const r = this.decoder.decodeFieldSection(s.id, f.fieldSection);
-          this.flushDecoder();
-          if (r.kind === 'blocked') s.blocked = { kind: 'headers' };
-          else this.deliverHeaders(s, r.fields, final);
-        } else if (f.kind === 'push-promise') {
-          this.push.checkAllowed(f.pushId, 'PUSH_PROMISE');
-          const r = this.decoder.decodeFieldSection(s.id, f.fieldSection);
-          this.flushDecoder();
-          if (r.kind === 'blocked') {
-            s.blocked = { kind: 'push-promise', pushId: f.pushId };
-          } else {
-            this.emit({ kind: 'push-promise', streamId: s.id, pushId: f.pushId, headers: r.fields });
-            if (final) this.endMessage(s);
-          }
-        }
-        // Other frame types never reach here: the legality check rejected them.
-      }
-    }
-  }
-
-  private deliverHeaders(s: MessageStream, fields: readonly DecodedField[], final: boolean): void {
-    // RFC 9114 §4.2.2: we do not process sections above the size we announced.
-    const size = fieldSectionSize(fields);
-    if (size > this.localSettings.maxFieldSectionSize) {
-      throw new H3Error(H3ErrorCode.H3_EXCESSIVE_LOAD, `field section of ${size} bytes above our limit ${this.localSettings.maxFieldSectionSize}`, 'stream');
-    }
-    const kind = s.recv.onHeaders(fields);
-    if (final) s.recv.onEnd();
-    if (kind === 'trailers') {
-      this.emit({ kind: 'trailers', streamId: s.id, headers: fields, endStream: final });
-    } else {
-      const interim = kind === 'interim';
-      this.emit(s.pushId === undefined
-        ? { kind: 'headers', streamId: s.id, headers: fields, endStream: final, interim }
-        : { kind: 'headers', streamId: s.id, headers: fields, endStream: final, interim, pushId: s.pushId });
-    }
-    if (final) this.recvEnded(s);
-  }
-
-  /** The stream ended with nothing else to deliver: report the end as an empty DATA event. */
-  private endMessage(s: MessageStream): void {
-    s.recv.onEnd();
-    this.emit({ kind: 'data', streamId: s.id, data: EMPTY, endStream: true });
-    this.recvEnded(s);
+    this.runStream(s, () => s.input.push(data, fin));
   }
 
   /** Field sections the encoder stream unblocked, in order. */
   private unblock(sections: ReturnType<QpackDecoder['readEncoderStream']>): void {
     for (const section of sections) {
       const s = this.messages.get(section.streamId);
-      if (s === undefined || s.blocked === undefined) continue;
-      const blocked = s.blocked;
-      s.blocked = undefined;
-      try {
-        const final = s.finQueued && s.queue.length === 0;
-        if (blocked.kind === 'headers') {
-          this.deliverHeaders(s, section.fields, final);
-        } else {
-          this.emit({ kind: 'push-promise', streamId: s.id, pushId: blocked.pushId, headers: section.fields });
-          if (final) this.endMessage(s);
-        }
-        this.drain(s);
-      } catch (e) {
-        this.failStream(s, e);
-      }
+      if (s !== undefined && s.input.isBlocked) this.runStream(s, () => s.input.unblocked(section.fields));
     }
   }
 
+  /** Runs stream input, then passes on its events and QPACK output, and converts stream errors. */
+  private runStream(s: MessageStream, fn: () => void): void {
+    let error: unknown;
+    try {
+      fn();
+    } catch (e) {
+      error = e;
+    }
+    for (const event of s.input.takeEvents()) this.emit(event);
+    this.flushDecoder();
+    if (error !== undefined) this.failStream(s, error);
+    else this.maybeRetire(s);
+  }
+
   private onPeerReset(s: MessageStream, code: number): void {
-    if (s.recvDone) return;
-    s.recvDone = true;
-    s.queue = [];
-    s.blocked = undefined;
+    if (s.input.ended) return;
+    s.input.stop();
     // RFC 9204 §4.4.2: the decoder tells the encoder it will not read the stream's sections.
     this.decoder.cancelStream(s.id);
     this.flushDecoder();
     this.emit({ kind: 'stream-reset', streamId: s.id, code });
     // A request reset before its header section never reached the application: close our side.
-    if (this.role === 'server' && !s.recv.headersReceived && s.send !== undefined && !s.sendDone) {
+    if (this.role === 'server' && !s.input.receiver.headersReceived && s.send !== undefined && !s.sendDone) {
       this.port.resetStream(s.id, H3ErrorCode.H3_REQUEST_CANCELLED);
       s.send.end();
       s.sendDone = true;
     }
-    this.maybeRetire(s);
-  }
-
-  private recvEnded(s: MessageStream): void {
-    s.recvDone = true;
     this.maybeRetire(s);
   }
 
@@ -626,7 +511,7 @@ export class H3Connection implements QuicStreamsInputs {
   }
 
   private maybeRetire(s: MessageStream): void {
-    if (!s.recvDone || !s.sendDone) return;
+    if (!s.input.ended || !s.sendDone || !this.messages.has(s.id)) return;
     this.messages.delete(s.id);
     if (s.pushId !== undefined) this.uni.delete(s.id);
     this.checkDrained();
