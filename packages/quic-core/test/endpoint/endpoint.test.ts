@@ -164,7 +164,7 @@ test('two client connections share one client endpoint', () => {
   assert.is(echo(net, ep, b, 'second'), 'second');
 });
 
-function longHeader(version: number, size: number, dcid = new Uint8Array(8).fill(1), scid = Uint8Array.of(9, 9, 9, 9)): Uint8Array {
+function longHeader(version: number, size: number, dcid: Uint8Array = new Uint8Array(8).fill(1), scid: Uint8Array = Uint8Array.of(9, 9, 9, 9)): Uint8Array {
   const head = new Writer(64).u8(0xc0).u32(version).vec8(dcid).vec8(scid).finish();
   const out = new Uint8Array(size);
   out.set(head);
