@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeFrame, type H3SettingEntry, H3SettingId, QpackEncoder, QpackErrorCode } from '@quicts/h3';
+import { SeededRandom } from '@quicts/testkit';
 import { drainEvents, FakeQuicPair, fields, GET, pairsOf, utf8 } from './fake-quic.ts';
 import {
   bodyOf, concat, dataFrame, E, expectConnectionError, expectStreamError, headersFrame, kinds, lone, only, settingsFrame, settled,
@@ -248,6 +249,53 @@ test('API misuse throws TypeError', () => {
 test('sections above the peer MAX_FIELD_SECTION_SIZE are refused (RangeError)', () => {
   const pair = settled({ server: { settings: { maxFieldSectionSize: 200 } } });
   assert.throws(() => pair.client.sendRequest([...GET(), ...fields(['x-big', 'v'.repeat(200)])]), RangeError);
+});
+
+test('ten concurrent requests with bodies, in mixed chunk sizes, seeded', () => {
+  const rng = new SeededRandom(0x5eed);
+  for (const chunk of [1, 2, 5, 64]) {
+    const pair = settled();
+    const ids: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const id = pair.client.sendRequest([...fields([':method', 'POST'], [':scheme', 'https'], [':authority', 'mux.example'], [':path', `/item/${i}`]), ...fields(['x-shared', 'same-value-everywhere'])])!;
+      ids.push(id);
+    }
+    const bodies = ids.map(() => 'x'.repeat(1 + rng.int(200)));
+    ids.forEach((id, i) => pair.client.sendData(id, utf8(bodies[i]!), { endStream: true }));
+    pair.run({ chunk });
+    const s = drainEvents(pair.server);
+    ids.forEach((id, i) => assert.is(bodyOf(s, id), bodies[i], `request ${i}`));
+    for (const id of [...ids].reverse()) {
+      pair.server.sendHeaders(id, fields([':status', '200'], ['content-type', 'text/plain']));
+      pair.server.sendData(id, utf8(`reply ${id}`), { endStream: true });
+    }
+    pair.run({ chunk });
+    const c = drainEvents(pair.client);
+    for (const id of ids) assert.is(bodyOf(c, id), `reply ${id}`);
+    assert.is(only(c, 'headers').length, 10);
+    assert.is(pair.client.activeStreamCount + pair.server.activeStreamCount, 0);
+  }
+});
+
+test('the encoder respects the peer blocked-streams limit: never more blocked streams than allowed', () => {
+  const pair = settled({ server: { settings: { qpackBlockedStreams: 1 } } });
+  for (let i = 0; i < 4; i++) pair.client.sendRequest([...GET(`/${i}`), ...fields(['user-agent', `agent-${i}`])], { endStream: true });
+  pair.run({ hold: (op, from) => from === 'client' && op.kind === 'data' && op.streamId === 6 });
+  assert.is(pair.serverPort.closed, undefined, 'no QPACK_DECOMPRESSION_FAILED for too many blocked streams');
+  const early = only(drainEvents(pair.server), 'headers').length;
+  assert.is(early, 3, 'only one request waits for inserts');
+  pair.run();
+  assert.is(only(drainEvents(pair.server), 'headers').length, 1);
+});
+
+test('requests sent before the peer SETTINGS arrive use no dynamic table', () => {
+  const pair = new FakeQuicPair();
+  const id = pair.client.sendRequest([...GET(), ...fields(['user-agent', 'early-bird'])], { endStream: true })!;
+  assert.is(pair.clientPort.written.get(6)!.bytes.length, 1, 'nothing but the stream type on the encoder stream');
+  pair.run();
+  const h = only(drainEvents(pair.server), 'headers');
+  assert.is(h[0]!.streamId, id);
+  assert.is(pair.server.peerSettings?.qpackMaxTableCapacity, 4096);
 });
 
 // ---- request-stream errors ----------------------------------------------------------------------
