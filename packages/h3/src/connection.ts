@@ -15,7 +15,7 @@
  */
 import { H3Error, H3ErrorCode } from './errors.ts';
 import type { H3Event } from './events.ts';
-import { encodeFrame, encodeFrameHeader } from './frames/codec.ts';
+import { encodeH3Frame, encodeH3FrameHeader } from './frames/codec.ts';
 import type { H3FrameReaderItem } from './frames/reader.ts';
 import { H3FrameType, h3ReservedCode } from './frames/types.ts';
 import { GoawayState } from './goaway.ts';
@@ -263,7 +263,7 @@ export class H3Connection implements QuicStreamsInputs {
     s.send!.checkData();
     const endStream = options.endStream ?? false;
     if (data.length > 0) {
-      this.port.writeStream(streamId, encodeFrameHeader(H3FrameType.DATA, data.length), false);
+      this.port.writeStream(streamId, encodeH3FrameHeader(H3FrameType.DATA, data.length), false);
       this.port.writeStream(streamId, data, endStream);
     } else if (endStream) {
       this.port.writeStream(streamId, EMPTY, true);
@@ -302,7 +302,7 @@ export class H3Connection implements QuicStreamsInputs {
     this.checkOpen();
     const value = id ?? this.defaultGoawayId();
     this.goaway.send(value);
-    this.port.writeStream(this.localControl, encodeFrame({ kind: 'goaway', id: value }), false);
+    this.port.writeStream(this.localControl, encodeH3Frame({ kind: 'goaway', id: value }), false);
     if (this.role === 'server') {
       for (const s of [...this.messages.values()]) {
         if (s.id >= value && s.pushId === undefined) this.failStream(s, new H3Error(H3ErrorCode.H3_REQUEST_REJECTED, 'request above our GOAWAY', 'stream'));
@@ -407,8 +407,8 @@ export class H3Connection implements QuicStreamsInputs {
     this.localEncoder = encoder;
     this.localDecoder = decoder;
     // RFC 9114 §6.2.1: SETTINGS is the first frame of the control stream.
-    const parts = [Uint8Array.of(H3UniStreamType.CONTROL), encodeFrame({ kind: 'settings', entries })];
-    if (this.push.maxPushIdSent !== undefined) parts.push(encodeFrame({ kind: 'max-push-id', pushId: this.push.maxPushIdSent }));
+    const parts = [Uint8Array.of(H3UniStreamType.CONTROL), encodeH3Frame({ kind: 'settings', entries })];
+    if (this.push.maxPushIdSent !== undefined) parts.push(encodeH3Frame({ kind: 'max-push-id', pushId: this.push.maxPushIdSent }));
     this.port.writeStream(control, concat(parts), false);
     this.port.writeStream(encoder, Uint8Array.of(H3UniStreamType.QPACK_ENCODER), false);
     this.port.writeStream(decoder, Uint8Array.of(H3UniStreamType.QPACK_DECODER), false);
@@ -677,7 +677,7 @@ export class H3Connection implements QuicStreamsInputs {
     // Inserts go out before the section that may reference them.
     if (encoderStream.length > 0) this.port.writeStream(this.localEncoder, encoderStream, false);
     const fin = endStream || kind === 'trailers';
-    this.port.writeStream(s.id, encodeFrame({ kind: 'headers', fieldSection }), fin);
+    this.port.writeStream(s.id, encodeH3Frame({ kind: 'headers', fieldSection }), fin);
     s.send!.sentHeaders(kind, fin);
     if (fin) this.sendEnded(s);
   }

@@ -8,7 +8,7 @@ export type {
   H3Frame, H3DataFrame, H3HeadersFrame, H3CancelPushFrame, H3SettingsFrame, H3PushPromiseFrame, H3GoawayFrame,
   H3MaxPushIdFrame, H3UnknownFrame, H3SettingEntry,
 } from './frames/types.ts';
-export { encodeFrame, encodeFrameHeader, decodeFrame, decodeFramePayload } from './frames/codec.ts';
+export { encodeH3Frame, encodeH3FrameHeader, decodeH3Frame, decodeH3FramePayload } from './frames/codec.ts';
 export { H3FrameReader } from './frames/reader.ts';
 export type { H3FrameReaderItem, H3FrameReaderOptions } from './frames/reader.ts';
 export {
@@ -22,7 +22,7 @@ export {
 } from './quic-port.ts';
 export type { QuicStreamsPort, QuicStreamsInputs } from './quic-port.ts';
 export { H3UniStreamType, h3UniStreamTypeName } from './streams/stream-types.ts';
-export { checkFrameAllowed } from './streams/frame-legality.ts';
+export { checkH3FrameAllowed } from './streams/frame-legality.ts';
 export type { H3FrameStreamKind } from './streams/frame-legality.ts';
 export {
   validateRequestHeaders, validateResponseHeaders, validateTrailers, fieldSectionSize,

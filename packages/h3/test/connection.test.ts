@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeFrame, type H3SettingEntry, H3SettingId, QpackEncoder, QpackErrorCode } from '@quicts/h3';
+import { encodeH3Frame, type H3SettingEntry, H3SettingId, QpackEncoder, QpackErrorCode } from '@quicts/h3';
 import { SeededRandom } from '@quicts/testkit';
 import { drainEvents, FakeQuicPair, fields, GET, pairsOf, utf8 } from './fake-quic.ts';
 import {
@@ -315,7 +315,7 @@ test('DATA after trailers and HEADERS after trailers are H3_FRAME_UNEXPECTED', (
 });
 
 test('frames not allowed on request streams are H3_FRAME_UNEXPECTED', () => {
-  for (const frame of [settingsFrame(), encodeFrame({ kind: 'goaway', id: 0 }), encodeFrame({ kind: 'max-push-id', pushId: 1 }), encodeFrame({ kind: 'cancel-push', pushId: 0 }), encodeFrame({ kind: 'push-promise', pushId: 0, fieldSection: Uint8Array.of(0, 0) })]) {
+  for (const frame of [settingsFrame(), encodeH3Frame({ kind: 'goaway', id: 0 }), encodeH3Frame({ kind: 'max-push-id', pushId: 1 }), encodeH3Frame({ kind: 'cancel-push', pushId: 0 }), encodeH3Frame({ kind: 'push-promise', pushId: 0, fieldSection: Uint8Array.of(0, 0) })]) {
     const l = lone('server');
     l.feed(0, concat(headersFrame(GET()), frame));
     expectConnectionError(l, E.H3_FRAME_UNEXPECTED);
@@ -423,7 +423,7 @@ test('a decoded section above our MAX_FIELD_SECTION_SIZE is H3_EXCESSIVE_LOAD (s
 // ---- control and unidirectional streams ------------------------------------------------------
 
 test('first control frame other than SETTINGS is H3_MISSING_SETTINGS', () => {
-  for (const first of [encodeFrame({ kind: 'goaway', id: 0 }), Uint8Array.of(0x21, 0x00), dataFrame('x')]) {
+  for (const first of [encodeH3Frame({ kind: 'goaway', id: 0 }), Uint8Array.of(0x21, 0x00), dataFrame('x')]) {
     const l = lone('server', {}, false);
     l.feed(2, concat([0x00], first));
     expectConnectionError(l, E.H3_MISSING_SETTINGS);
@@ -437,7 +437,7 @@ test('a second SETTINGS frame is H3_FRAME_UNEXPECTED', () => {
 });
 
 test('DATA, HEADERS and PUSH_PROMISE on the control stream are H3_FRAME_UNEXPECTED', () => {
-  for (const f of [dataFrame('x'), headersFrame(GET()), encodeFrame({ kind: 'push-promise', pushId: 0, fieldSection: Uint8Array.of(0, 0) })]) {
+  for (const f of [dataFrame('x'), headersFrame(GET()), encodeH3Frame({ kind: 'push-promise', pushId: 0, fieldSection: Uint8Array.of(0, 0) })]) {
     const l = lone('client');
     l.feed(l.ctl, f);
     expectConnectionError(l, E.H3_FRAME_UNEXPECTED);
@@ -453,7 +453,7 @@ test('reserved frames on the control stream are skipped', () => {
 
 test('MAX_PUSH_ID from a server is H3_FRAME_UNEXPECTED', () => {
   const l = lone('client');
-  l.feed(l.ctl, encodeFrame({ kind: 'max-push-id', pushId: 3 }));
+  l.feed(l.ctl, encodeH3Frame({ kind: 'max-push-id', pushId: 3 }));
   expectConnectionError(l, E.H3_FRAME_UNEXPECTED);
 });
 
@@ -538,7 +538,7 @@ test('QPACK stream errors close the connection with the QPACK codes', () => {
   l.feed(10, Uint8Array.of(0x03, 0x00)); // Insert Count Increment of 0
   expectConnectionError(l, QpackErrorCode.QPACK_DECODER_STREAM_ERROR);
   l = lone('server');
-  l.feed(0, encodeFrame({ kind: 'headers', fieldSection: Uint8Array.of(0x00, 0x00, 0xff) })); // truncated field line
+  l.feed(0, encodeH3Frame({ kind: 'headers', fieldSection: Uint8Array.of(0x00, 0x00, 0xff) })); // truncated field line
   expectConnectionError(l, QpackErrorCode.QPACK_DECOMPRESSION_FAILED);
 });
 
@@ -548,7 +548,7 @@ test('a client that sent no MAX_PUSH_ID refuses PUSH_PROMISE with H3_ID_ERROR', 
   const pair = settled();
   const id = pair.client.sendRequest(GET(), { endStream: true })!;
   pair.run();
-  const promise = encodeFrame({ kind: 'push-promise', pushId: 0, fieldSection: new QpackEncoder({ maxTableCapacity: 0 }).encode(id, GET('/pushed')).fieldSection });
+  const promise = encodeH3Frame({ kind: 'push-promise', pushId: 0, fieldSection: new QpackEncoder({ maxTableCapacity: 0 }).encode(id, GET('/pushed')).fieldSection });
   pair.serverPort.writeStream(id, promise, false);
   pair.run();
   expectConnectionError({ port: pair.clientPort, h3: pair.client }, E.H3_ID_ERROR);
@@ -568,7 +568,7 @@ test('push allowed by MAX_PUSH_ID: promise, pushed response, limits', () => {
   const id = pair.client.sendRequest(GET(), { endStream: true })!;
   pair.run();
   const enc = new QpackEncoder({ maxTableCapacity: 0 });
-  pair.serverPort.writeStream(id, encodeFrame({ kind: 'push-promise', pushId: 3, fieldSection: enc.encode(id, GET('/style.css')).fieldSection }), false);
+  pair.serverPort.writeStream(id, encodeH3Frame({ kind: 'push-promise', pushId: 3, fieldSection: enc.encode(id, GET('/style.css')).fieldSection }), false);
   // A push stream: type 0x01, push ID 3, then a response.
   pair.serverPort.writeStream(15, concat([0x01, 0x03], headersFrame(fields([':status', '200'])), dataFrame('body{}')), true);
   pair.run();
@@ -592,13 +592,13 @@ test('push allowed by MAX_PUSH_ID: promise, pushed response, limits', () => {
 
 test('CANCEL_PUSH: allowed IDs are reported, others are H3_ID_ERROR', () => {
   const ok = lone('client', { maxPushId: 2 });
-  ok.feed(ok.ctl, encodeFrame({ kind: 'cancel-push', pushId: 2 }));
+  ok.feed(ok.ctl, encodeH3Frame({ kind: 'cancel-push', pushId: 2 }));
   assert.ok(drainEvents(ok.h3).some((e) => e.kind === 'push-cancelled' && e.pushId === 2));
   const bad = lone('client', { maxPushId: 2 });
-  bad.feed(bad.ctl, encodeFrame({ kind: 'cancel-push', pushId: 3 }));
+  bad.feed(bad.ctl, encodeH3Frame({ kind: 'cancel-push', pushId: 3 }));
   expectConnectionError(bad, E.H3_ID_ERROR);
   const server = lone('server');
-  server.feed(server.ctl, encodeFrame({ kind: 'cancel-push', pushId: 0 }));
+  server.feed(server.ctl, encodeH3Frame({ kind: 'cancel-push', pushId: 0 }));
   expectConnectionError(server, E.H3_ID_ERROR);
 });
 
@@ -607,15 +607,15 @@ test('a server receiving a push stream or PUSH_PROMISE fails the connection', ()
   l.feed(6, Uint8Array.of(0x01, 0x00));
   expectConnectionError(l, E.H3_STREAM_CREATION_ERROR);
   const p = lone('server');
-  p.feed(0, concat(headersFrame(GET()), encodeFrame({ kind: 'push-promise', pushId: 0, fieldSection: Uint8Array.of(0, 0) })));
+  p.feed(0, concat(headersFrame(GET()), encodeH3Frame({ kind: 'push-promise', pushId: 0, fieldSection: Uint8Array.of(0, 0) })));
   expectConnectionError(p, E.H3_FRAME_UNEXPECTED);
 });
 
 test('MAX_PUSH_ID may not decrease (H3_ID_ERROR)', () => {
   const l = lone('server');
-  l.feed(l.ctl, concat(encodeFrame({ kind: 'max-push-id', pushId: 8 }), encodeFrame({ kind: 'max-push-id', pushId: 8 })));
+  l.feed(l.ctl, concat(encodeH3Frame({ kind: 'max-push-id', pushId: 8 }), encodeH3Frame({ kind: 'max-push-id', pushId: 8 })));
   assert.is(l.port.closed, undefined);
-  l.feed(l.ctl, encodeFrame({ kind: 'max-push-id', pushId: 7 }));
+  l.feed(l.ctl, encodeH3Frame({ kind: 'max-push-id', pushId: 7 }));
   expectConnectionError(l, E.H3_ID_ERROR);
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeFrame, H3Error, H3GoawayState } from '@quicts/h3';
+import { encodeH3Frame, H3Error, H3GoawayState } from '@quicts/h3';
 import { drainEvents, fields, GET, utf8 } from './fake-quic.ts';
 import { bodyOf, E, expectConnectionError, kinds, lone, only, settled } from './h3-helpers.ts';
 
@@ -103,11 +103,11 @@ test('a lower GOAWAY rejects requests the server had accepted above it', () => {
 
 test('GOAWAY from a server that increases, or names a non-request stream, is H3_ID_ERROR', () => {
   let l = lone('client');
-  l.feed(l.ctl, encodeFrame({ kind: 'goaway', id: 8 }));
-  l.feed(l.ctl, encodeFrame({ kind: 'goaway', id: 12 }));
+  l.feed(l.ctl, encodeH3Frame({ kind: 'goaway', id: 8 }));
+  l.feed(l.ctl, encodeH3Frame({ kind: 'goaway', id: 12 }));
   expectConnectionError(l, E.H3_ID_ERROR);
   l = lone('client');
-  l.feed(l.ctl, encodeFrame({ kind: 'goaway', id: 2 }));
+  l.feed(l.ctl, encodeH3Frame({ kind: 'goaway', id: 2 }));
   expectConnectionError(l, E.H3_ID_ERROR);
 });
 

@@ -5,7 +5,7 @@
  */
 import * as assert from 'uvu/assert';
 import {
-  encodeFrame, H3Connection, type H3ConnectionOptions, H3ErrorCode, type H3Event, type H3SettingEntry, QpackEncoder,
+  encodeH3Frame, H3Connection, type H3ConnectionOptions, H3ErrorCode, type H3Event, type H3SettingEntry, QpackEncoder,
 } from '@quicts/h3';
 import { drainEvents, FakeQuicEndpoint, FakeQuicPair, text, utf8 } from './fake-quic.ts';
 
@@ -35,11 +35,11 @@ export const concat = (...parts: (Uint8Array | number[])[]): Uint8Array => {
   for (const p of parts) out.push(...p);
   return Uint8Array.from(out);
 };
-export const settingsFrame = (entries: H3SettingEntry[] = []): Uint8Array => encodeFrame({ kind: 'settings', entries });
+export const settingsFrame = (entries: H3SettingEntry[] = []): Uint8Array => encodeH3Frame({ kind: 'settings', entries });
 /** A HEADERS frame with a static-only QPACK encoding (no dynamic table). */
 export const headersFrame = (list: { name: string; value: string }[]): Uint8Array =>
-  encodeFrame({ kind: 'headers', fieldSection: new QpackEncoder({ maxTableCapacity: 0 }).encode(0, list).fieldSection });
-export const dataFrame = (s: string): Uint8Array => encodeFrame({ kind: 'data', data: utf8(s) });
+  encodeH3Frame({ kind: 'headers', fieldSection: new QpackEncoder({ maxTableCapacity: 0 }).encode(0, list).fieldSection });
+export const dataFrame = (s: string): Uint8Array => encodeH3Frame({ kind: 'data', data: utf8(s) });
 
 export interface Lone {
   readonly port: FakeQuicEndpoint;

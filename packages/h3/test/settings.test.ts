@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { chunksOf } from '@quicts/testkit';
 import {
-  decodeSettingsPayload, encodeFrame, encodeSettingsPayload, H3_DEFAULT_SETTINGS, H3Error, H3ErrorCode, H3FrameReader, H3SettingId,
+  decodeSettingsPayload, encodeH3Frame, encodeSettingsPayload, H3_DEFAULT_SETTINGS, H3Error, H3ErrorCode, H3FrameReader, H3SettingId,
   h3ReservedCode, settingsFromEntries, settingsPayloadLength, settingsToEntries,
 } from '@quicts/h3';
 
@@ -69,7 +69,7 @@ test('truncated payloads are H3_FRAME_ERROR', () => {
 test('a SETTINGS frame read one byte at a time', () => {
   const entries = settingsToEntries({ qpackMaxTableCapacity: 65536, enableConnectProtocol: true, h3Datagram: true, extra: [[0x2c7cf000, 1], [0x2b64, 1], [0x2b65, 1]] }, h3ReservedCode(100));
   const reader = new H3FrameReader();
-  const items = chunksOf(encodeFrame({ kind: 'settings', entries }), 1).flatMap((p) => reader.push(p));
+  const items = chunksOf(encodeH3Frame({ kind: 'settings', entries }), 1).flatMap((p) => reader.push(p));
   assert.is(items.length, 1);
   const item = items[0]!;
   assert.ok(item.kind === 'frame' && item.frame.kind === 'settings');

@@ -1,7 +1,7 @@
 /**
  * Whole-frame encode and decode for HTTP/3 frames (RFC 9114 §7.1): `Type (i), Length (i),
- * Frame Payload (..)`. The incremental reader (reader.ts) uses `decodeFramePayload` once it holds
- * a complete payload; senders use `encodeFrame`, or `encodeFrameHeader` to stream a DATA payload
+ * Frame Payload (..)`. The incremental reader (reader.ts) uses `decodeH3FramePayload` once it holds
+ * a complete payload; senders use `encodeH3Frame`, or `encodeH3FrameHeader` to stream a DATA payload
  * without copying it.
  * @module
  */
@@ -11,7 +11,7 @@ import { decodeSettingsPayload, encodeSettingsPayload } from '../settings.ts';
 import { type H3Frame, H3FrameType, H3_HTTP2_FRAME_TYPES, h3FrameTypeName } from './types.ts';
 
 /** The Type and Length fields of a frame. */
-export function encodeFrameHeader(type: number, length: number): Uint8Array {
+export function encodeH3FrameHeader(type: number, length: number): Uint8Array {
   const out = new Uint8Array(varintLength(type) + varintLength(length));
   Writer.into(out).varint(type).varint(length);
   return out;
@@ -46,7 +46,7 @@ function payloadOf(frame: H3Frame): [number, Uint8Array] {
 }
 
 /** Encodes one frame. */
-export function encodeFrame(frame: H3Frame): Uint8Array {
+export function encodeH3Frame(frame: H3Frame): Uint8Array {
   const [type, payload] = payloadOf(frame);
   const w = new Writer(16 + payload.length);
   w.varint(type).varint(payload.length).bytes(payload);
@@ -68,7 +68,7 @@ function singleVarint(type: number, payload: Uint8Array): number {
  * frame types (RFC 9114 §7.2.8), H3_FRAME_ERROR for malformed payloads (§7.1), and
  * H3_SETTINGS_ERROR as `decodeSettingsPayload` does.
  */
-export function decodeFramePayload(type: number, payload: Uint8Array): H3Frame {
+export function decodeH3FramePayload(type: number, payload: Uint8Array): H3Frame {
   switch (type) {
     case H3FrameType.DATA:
       return { kind: 'data', data: payload };
@@ -99,7 +99,7 @@ export function decodeFramePayload(type: number, payload: Uint8Array): H3Frame {
  * Decodes the frame at the start of `bytes`: the frame and its encoded size, or `null` when
  * `bytes` ends before the frame does. Payload views alias `bytes`.
  */
-export function decodeFrame(bytes: Uint8Array): { frame: H3Frame; size: number } | null {
+export function decodeH3Frame(bytes: Uint8Array): { frame: H3Frame; size: number } | null {
   const type = decodeVarintAt(bytes, 0);
   if (type < 0) return null;
   let pos = varintLengthFromFirstByte(bytes[0]!);
@@ -111,5 +111,5 @@ export function decodeFrame(bytes: Uint8Array): { frame: H3Frame; size: number }
   if (length < 0) return null;
   pos += varintLengthFromFirstByte(bytes[pos]!);
   if (bytes.length - pos < length) return null;
-  return { frame: decodeFramePayload(type, bytes.subarray(pos, pos + length)), size: pos + length };
+  return { frame: decodeH3FramePayload(type, bytes.subarray(pos, pos + length)), size: pos + length };
 }

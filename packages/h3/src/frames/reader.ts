@@ -8,7 +8,7 @@
  */
 import { H3Error, H3ErrorCode } from '../errors.ts';
 import { VarintAccumulator } from '../varint-accumulator.ts';
-import { decodeFramePayload } from './codec.ts';
+import { decodeH3FramePayload } from './codec.ts';
 import { type H3Frame, H3FrameType, H3_HTTP2_FRAME_TYPES, h3FrameTypeName } from './types.ts';
 
 /** One thing the reader produced. */
@@ -173,7 +173,7 @@ export class H3FrameReader {
   }
 
   private complete(out: H3FrameReaderItem[]): void {
-    const frame = decodeFramePayload(this.type, this.payload);
+    const frame = decodeH3FramePayload(this.type, this.payload);
     this.payload = EMPTY;
     this.state = State.TYPE;
     out.push({ kind: 'frame', frame: frame as Exclude<H3Frame, { kind: 'data' | 'unknown' }> });

@@ -8,7 +8,7 @@
 import { H3Error, H3ErrorCode } from '../errors.ts';
 import { H3FrameReader, type H3FrameReaderItem } from '../frames/reader.ts';
 import { H3FrameType, h3FrameTypeName } from '../frames/types.ts';
-import { checkFrameAllowed } from './frame-legality.ts';
+import { checkH3FrameAllowed } from './frame-legality.ts';
 
 export class ControlStreamReader {
   private settingsSeen = false;
@@ -36,6 +36,6 @@ export class ControlStreamReader {
       return;
     }
     if (type === H3FrameType.SETTINGS) throw new H3Error(H3ErrorCode.H3_FRAME_UNEXPECTED, 'second SETTINGS frame');
-    checkFrameAllowed(type, 'control', false);
+    checkH3FrameAllowed(type, 'control', false);
   }
 }

@@ -25,7 +25,7 @@ const LEGAL: ReadonlyMap<number, ReadonlySet<H3FrameStreamKind>> = new Map<numbe
  * Throws H3_FRAME_UNEXPECTED unless a frame of `type` may arrive on a stream of `kind`.
  * `receivingAsServer` excludes PUSH_PROMISE, which only servers send (RFC 9114 §7.2.5).
  */
-export function checkFrameAllowed(type: number, kind: H3FrameStreamKind, receivingAsServer: boolean): void {
+export function checkH3FrameAllowed(type: number, kind: H3FrameStreamKind, receivingAsServer: boolean): void {
   const allowed = LEGAL.get(type);
   if (allowed === undefined) return;
   if (!allowed.has(kind) || (type === H3FrameType.PUSH_PROMISE && receivingAsServer)) {

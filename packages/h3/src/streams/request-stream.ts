@@ -11,7 +11,7 @@ import { H3FrameReader, type H3FrameReaderItem } from '../frames/reader.ts';
 import type { PushState } from '../push.ts';
 import type { QpackDecoder } from '../qpack/decoder.ts';
 import type { DecodedField } from '../qpack/types.ts';
-import { checkFrameAllowed } from './frame-legality.ts';
+import { checkH3FrameAllowed } from './frame-legality.ts';
 import { fieldSectionSize } from './headers-validation.ts';
 import type { MessageReceiver } from './message.ts';
 
@@ -59,7 +59,7 @@ export class RequestStreamReader {
     const kind = options.pushId === undefined ? 'request' : 'push';
     this.reader = new H3FrameReader({
       maxFieldSectionFrame: options.maxFieldSectionFrame,
-      onFrameStart: (type) => checkFrameAllowed(type, kind, options.asServer),
+      onFrameStart: (type) => checkH3FrameAllowed(type, kind, options.asServer),
     });
   }
 

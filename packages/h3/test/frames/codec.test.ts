@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import {
-  decodeFrame, decodeFramePayload, encodeFrame, encodeFrameHeader, H3Error, H3ErrorCode, type H3Frame, h3FrameTypeName,
+  decodeH3Frame, decodeH3FramePayload, encodeH3Frame, encodeH3FrameHeader, H3Error, H3ErrorCode, type H3Frame, h3FrameTypeName,
   h3ReservedCode, isH3Reserved,
 } from '@quicts/h3';
 
@@ -31,8 +31,8 @@ const norm = (f: H3Frame): unknown => JSON.parse(JSON.stringify(f, (_k, v) => (v
 
 test('encode and decode match hand-derived bytes for every frame type', () => {
   for (const [bytes, frame] of VECTORS) {
-    assert.is(hex(encodeFrame(frame)), bytes, frame.kind);
-    const d = decodeFrame(unhex(bytes));
+    assert.is(hex(encodeH3Frame(frame)), bytes, frame.kind);
+    const d = decodeH3Frame(unhex(bytes));
     assert.ok(d !== null);
     assert.is(d!.size, bytes.length / 2);
     assert.equal(norm(d!.frame), norm(frame), frame.kind);
@@ -40,32 +40,32 @@ test('encode and decode match hand-derived bytes for every frame type', () => {
 });
 
 test('frame headers alone, for streamed DATA', () => {
-  assert.is(hex(encodeFrameHeader(0x00, 5)), '0005');
-  assert.is(hex(encodeFrameHeader(0x01, 300)), '01412c');
-  assert.is(hex(encodeFrameHeader(0x5f, 0)), '405f00');
+  assert.is(hex(encodeH3FrameHeader(0x00, 5)), '0005');
+  assert.is(hex(encodeH3FrameHeader(0x01, 300)), '01412c');
+  assert.is(hex(encodeH3FrameHeader(0x5f, 0)), '405f00');
 });
 
 test('every truncation of a valid frame decodes to null (need more bytes)', () => {
   for (const [bytes] of VECTORS) {
     const all = unhex(bytes);
-    for (let i = 0; i < all.length; i++) assert.is(decodeFrame(all.subarray(0, i)), null, `${bytes} cut at ${i}`);
+    for (let i = 0; i < all.length; i++) assert.is(decodeH3Frame(all.subarray(0, i)), null, `${bytes} cut at ${i}`);
   }
 });
 
 test('single-varint payloads with extra or missing bytes are H3_FRAME_ERROR', () => {
   for (const type of [0x03, 0x07, 0x0d]) {
-    assert.throws(() => decodeFramePayload(type, Uint8Array.of(0x05, 0x00)), isCode(H3ErrorCode.H3_FRAME_ERROR));
-    assert.throws(() => decodeFramePayload(type, Uint8Array.of(0x40)), isCode(H3ErrorCode.H3_FRAME_ERROR));
-    assert.throws(() => decodeFramePayload(type, new Uint8Array(0)), isCode(H3ErrorCode.H3_FRAME_ERROR));
+    assert.throws(() => decodeH3FramePayload(type, Uint8Array.of(0x05, 0x00)), isCode(H3ErrorCode.H3_FRAME_ERROR));
+    assert.throws(() => decodeH3FramePayload(type, Uint8Array.of(0x40)), isCode(H3ErrorCode.H3_FRAME_ERROR));
+    assert.throws(() => decodeH3FramePayload(type, new Uint8Array(0)), isCode(H3ErrorCode.H3_FRAME_ERROR));
   }
-  assert.throws(() => decodeFramePayload(0x05, new Uint8Array(0)), isCode(H3ErrorCode.H3_FRAME_ERROR));
-  assert.throws(() => decodeFramePayload(0x04, Uint8Array.of(0x01)), isCode(H3ErrorCode.H3_FRAME_ERROR));
+  assert.throws(() => decodeH3FramePayload(0x05, new Uint8Array(0)), isCode(H3ErrorCode.H3_FRAME_ERROR));
+  assert.throws(() => decodeH3FramePayload(0x04, Uint8Array.of(0x01)), isCode(H3ErrorCode.H3_FRAME_ERROR));
 });
 
 test('HTTP/2 frame types are H3_FRAME_UNEXPECTED', () => {
   for (const type of [0x02, 0x06, 0x08, 0x09]) {
-    assert.throws(() => decodeFramePayload(type, new Uint8Array(0)), isCode(H3ErrorCode.H3_FRAME_UNEXPECTED));
-    assert.throws(() => decodeFrame(Uint8Array.of(type)), isCode(H3ErrorCode.H3_FRAME_UNEXPECTED), 'on the type alone');
+    assert.throws(() => decodeH3FramePayload(type, new Uint8Array(0)), isCode(H3ErrorCode.H3_FRAME_UNEXPECTED));
+    assert.throws(() => decodeH3Frame(Uint8Array.of(type)), isCode(H3ErrorCode.H3_FRAME_UNEXPECTED), 'on the type alone');
   }
 });
 
@@ -96,8 +96,8 @@ const arbFrame: fc.Arbitrary<H3Frame> = fc.oneof(
 
 test('encode/decode round trip (fast-check)', () => {
   fc.assert(fc.property(arbFrame, (frame) => {
-    const bytes = encodeFrame(frame);
-    const d = decodeFrame(bytes);
+    const bytes = encodeH3Frame(frame);
+    const d = decodeH3Frame(bytes);
     return d !== null && d.size === bytes.length && JSON.stringify(norm(d.frame)) === JSON.stringify(norm(frame));
   }));
 });
@@ -105,7 +105,7 @@ test('encode/decode round trip (fast-check)', () => {
 test('random bytes only ever throw H3Error (fuzz)', () => {
   fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (bytes) => {
     try {
-      decodeFrame(bytes);
+      decodeH3Frame(bytes);
     } catch (e) {
       return e instanceof H3Error;
     }

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { chunksOf, everySplit, joinPieces } from '@quicts/testkit';
-import { encodeFrame, H3Error, H3ErrorCode, type H3Frame, H3FrameReader, type H3FrameReaderItem, h3ReservedCode } from '@quicts/h3';
+import { encodeH3Frame, H3Error, H3ErrorCode, type H3Frame, H3FrameReader, type H3FrameReaderItem, h3ReservedCode } from '@quicts/h3';
 
 const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 const isCode = (code: number, scope = 'connection') => (e: unknown): boolean => e instanceof H3Error && e.code === code && e.scope === scope;
@@ -45,7 +45,7 @@ const FRAMES: H3Frame[] = [
   { kind: 'max-push-id', pushId: 0 },
   { kind: 'unknown', type: 0x0c, payload: new Uint8Array(0) },
 ];
-const STREAM = joinPieces(FRAMES.map(encodeFrame));
+const STREAM = joinPieces(FRAMES.map(encodeH3Frame));
 
 test('one byte at a time gives the same items as the whole stream', () => {
   const whole = summarize(new H3FrameReader().push(STREAM));
@@ -66,7 +66,7 @@ test('every two-piece split gives the same items', () => {
 
 test('DATA payloads are streamed as views, never buffered whole', () => {
   const payload = new Uint8Array(100_000).fill(7);
-  const bytes = encodeFrame({ kind: 'data', data: payload });
+  const bytes = encodeH3Frame({ kind: 'data', data: payload });
   const reader = new H3FrameReader();
   const first = reader.push(bytes.subarray(0, 10));
   assert.is(first.length, 1);
@@ -81,7 +81,7 @@ test('DATA payloads are streamed as views, never buffered whole', () => {
 });
 
 test('finish() rejects a stream ending inside a frame (H3_FRAME_ERROR)', () => {
-  const bytes = encodeFrame({ kind: 'headers', fieldSection: Uint8Array.of(0, 0, 0xd1) });
+  const bytes = encodeH3Frame({ kind: 'headers', fieldSection: Uint8Array.of(0, 0, 0xd1) });
   for (let i = 1; i < bytes.length; i++) {
     const reader = new H3FrameReader();
     reader.push(bytes.subarray(0, i));
@@ -99,7 +99,7 @@ test('finish() rejects a stream ending inside a frame (H3_FRAME_ERROR)', () => {
 
 test('size limits: HEADERS and PUSH_PROMISE (stream error), SETTINGS (connection error)', () => {
   const reader = new H3FrameReader({ maxFieldSectionFrame: 100, maxSettingsFrame: 10 });
-  reader.push(encodeFrame({ kind: 'headers', fieldSection: new Uint8Array(100) }));
+  reader.push(encodeH3Frame({ kind: 'headers', fieldSection: new Uint8Array(100) }));
   assert.throws(() => new H3FrameReader({ maxFieldSectionFrame: 100 }).push(Uint8Array.of(0x01, 0x40, 0x65)), isCode(H3ErrorCode.H3_EXCESSIVE_LOAD, 'stream'));
   assert.throws(() => new H3FrameReader({ maxFieldSectionFrame: 100 }).push(Uint8Array.of(0x05, 0x80, 0x10, 0, 0)), isCode(H3ErrorCode.H3_EXCESSIVE_LOAD, 'stream'));
   assert.throws(() => new H3FrameReader({ maxSettingsFrame: 10 }).push(Uint8Array.of(0x04, 0x0b)), isCode(H3ErrorCode.H3_EXCESSIVE_LOAD));
@@ -120,7 +120,7 @@ test('unknown frames of any size are skipped without buffering', () => {
   assert.equal(summarize(items), [`skipped:33:${0x100000}`]);
   for (let i = 0; i < 16; i++) assert.equal(reader.push(new Uint8Array(65536)), []);
   assert.ok(reader.atFrameBoundary);
-  assert.equal(summarize(reader.push(encodeFrame({ kind: 'goaway', id: 4 }))), ['goaway:{"kind":"goaway","id":4}']);
+  assert.equal(summarize(reader.push(encodeH3Frame({ kind: 'goaway', id: 4 }))), ['goaway:{"kind":"goaway","id":4}']);
 });
 
 test('HTTP/2 frame types are rejected on their type byte', () => {
@@ -154,7 +154,7 @@ test('random input in random pieces only ever throws H3Error (fuzz)', () => {
 
 test('valid frame sequences read identically in random pieces (fast-check)', () => {
   fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: FRAMES.length - 1 }), { maxLength: 12 }), fc.integer({ min: 1, max: 9 }), (picks, size) => {
-    const bytes = joinPieces(picks.map((i) => encodeFrame(FRAMES[i]!)));
+    const bytes = joinPieces(picks.map((i) => encodeH3Frame(FRAMES[i]!)));
     const a = summarize(new H3FrameReader().push(bytes));
     const b = summarize(feed(new H3FrameReader(), chunksOf(bytes.length ? bytes : new Uint8Array(0), size)));
     return JSON.stringify(a) === JSON.stringify(b) && a.length === picks.length;

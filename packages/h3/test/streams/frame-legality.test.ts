@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkFrameAllowed, H3Error, H3ErrorCode, H3FrameType, h3ReservedCode } from '@quicts/h3';
+import { checkH3FrameAllowed, H3Error, H3ErrorCode, H3FrameType, h3ReservedCode } from '@quicts/h3';
 
 const unexpected = (e: unknown): boolean => e instanceof H3Error && e.code === H3ErrorCode.H3_FRAME_UNEXPECTED && e.scope === 'connection';
 
@@ -20,15 +20,15 @@ const TABLE: [number, boolean, boolean, boolean][] = [
 test('RFC 9114 Table 1', () => {
   for (const [type, control, request, push] of TABLE) {
     for (const [kind, allowed] of [['control', control], ['request', request], ['push', push]] as const) {
-      if (allowed) checkFrameAllowed(type, kind, false);
-      else assert.throws(() => checkFrameAllowed(type, kind, false), unexpected, `${type} on ${kind}`);
+      if (allowed) checkH3FrameAllowed(type, kind, false);
+      else assert.throws(() => checkH3FrameAllowed(type, kind, false), unexpected, `${type} on ${kind}`);
     }
   }
 });
 
 test('PUSH_PROMISE only travels from server to client', () => {
-  checkFrameAllowed(H3FrameType.PUSH_PROMISE, 'request', false);
-  assert.throws(() => checkFrameAllowed(H3FrameType.PUSH_PROMISE, 'request', true), unexpected);
+  checkH3FrameAllowed(H3FrameType.PUSH_PROMISE, 'request', false);
+  assert.throws(() => checkH3FrameAllowed(H3FrameType.PUSH_PROMISE, 'request', true), unexpected);
 });
 
 test.run();

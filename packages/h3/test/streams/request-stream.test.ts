@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  encodeFrame, H3Error, H3ErrorCode, type H3Event, H3MessageReceiver, H3PushState, QpackDecoder, QpackEncoder,
+  encodeH3Frame, H3Error, H3ErrorCode, type H3Event, H3MessageReceiver, H3PushState, QpackDecoder, QpackEncoder,
 } from '@quicts/h3';
 import { RequestStreamReader } from '../../src/streams/request-stream.ts';
 
@@ -26,7 +26,7 @@ test('DATA queued behind a blocked section keeps its bytes when the input buffer
   const { enc, dec, reader } = setup();
   const { fieldSection, encoderStream } = enc.encode(0, GET);
   assert.ok(encoderStream.length > 0, 'the section references new inserts');
-  const input = join(encodeFrame({ kind: 'headers', fieldSection }), encodeFrame({ kind: 'data', data: new TextEncoder().encode('body') }));
+  const input = join(encodeH3Frame({ kind: 'headers', fieldSection }), encodeH3Frame({ kind: 'data', data: new TextEncoder().encode('body') }));
   reader.push(input, true);
   assert.ok(reader.isBlocked);
   assert.equal(reader.takeEvents(), []);
@@ -42,7 +42,7 @@ test('one byte at a time, the events are the same', () => {
   const { enc, dec, reader } = setup();
   const { fieldSection, encoderStream } = enc.encode(0, GET);
   dec.readEncoderStream(encoderStream);
-  const input = join(encodeFrame({ kind: 'headers', fieldSection }), encodeFrame({ kind: 'data', data: new TextEncoder().encode('xy') }), encodeFrame({ kind: 'headers', fieldSection: enc.encode(0, f(['x-trailer', '1'])).fieldSection }));
+  const input = join(encodeH3Frame({ kind: 'headers', fieldSection }), encodeH3Frame({ kind: 'data', data: new TextEncoder().encode('xy') }), encodeH3Frame({ kind: 'headers', fieldSection: enc.encode(0, f(['x-trailer', '1'])).fieldSection }));
   const events: H3Event[] = [];
   for (let i = 0; i < input.length; i++) {
     reader.push(input.subarray(i, i + 1), i === input.length - 1);
@@ -56,7 +56,7 @@ test('events produced before an error stay available', () => {
   const encoded = enc.encode(0, [...GET.slice(0, 4), ...f(['content-length', '1'])]);
   dec.readEncoderStream(encoded.encoderStream);
   const head = encoded.fieldSection;
-  const input = join(encodeFrame({ kind: 'headers', fieldSection: head }), encodeFrame({ kind: 'data', data: Uint8Array.of(1, 2) }));
+  const input = join(encodeH3Frame({ kind: 'headers', fieldSection: head }), encodeH3Frame({ kind: 'data', data: Uint8Array.of(1, 2) }));
   assert.throws(() => reader.push(input, false), (e: unknown) => e instanceof H3Error && e.code === H3ErrorCode.H3_MESSAGE_ERROR);
   assert.equal(summary(reader.takeEvents()), ['headers:false']);
 });
