@@ -2,11 +2,14 @@
  * The TLS 1.3 client handshake for QUIC (RFC 8446 §4, RFC 9001 §4), sans-IO: ClientHello at
  * the Initial level; ServerHello (or HelloRetryRequest) at Initial; EncryptedExtensions,
  * CertificateRequest, Certificate, CertificateVerify, Finished at Handshake; then the client's
- * Finished; NewSessionTicket at the application level.
+ * Finished; NewSessionTicket at the application level. With a stored ticket the ClientHello
+ * offers it (pre_shared_key with psk_dhe_ke, RFC 8446 §4.2.11) and, when asked and allowed,
+ * 0-RTT (early_data, §4.2.10): the early traffic secret is emitted right after the ClientHello.
  * @module
  */
 import { bytesEqual } from '../codec/hex.ts';
-import { cipherSuiteById } from '../crypto/cipher-suite.ts';
+import { TransportError, TransportErrorCode } from '../errors.ts';
+import { cipherSuiteById, type CipherSuite } from '../crypto/cipher-suite.ts';
 import type { KeyExchangeKeyPair } from '../crypto/provider.ts';
 import { parseSpki } from '../crypto/asym-keys.ts';
 import { keyFitsAlgorithm } from '../crypto/pure-asymmetric.ts';
@@ -16,18 +19,22 @@ import { parseIpAddress, verifyCertificateChain } from './cert-verify.ts';
 import type { TlsClientConfig } from './config.ts';
 import { TlsEndpointBase, certificateVerifyContent } from './endpoint-base.ts';
 import {
-  TLS_GROUP_CODES, TLS_SIGNATURE_CODES, TlsExtensionType as X, TlsPskMode, decodeAlpn, decodeCookie, decodeKeyShareHrr,
-  decodeKeyShareServer, decodeSignatureAlgorithms, decodeSupportedVersionsServer, encodeAlpn,
-  encodeCookie, encodeKeyShareClient, encodePskModes, encodeServerName, encodeSignatureAlgorithms, encodeSupportedGroups,
-  encodeSupportedVersionsClient, parseExtensionBlock, tlsGroupByCode, tlsSignatureByCode,
+  TLS_GROUP_CODES, TLS_SIGNATURE_CODES, TlsExtensionType as X, TlsPskMode, decodeAlpn, decodeCookie, decodeEarlyDataTicket,
+  decodeEmptyExtension, decodeKeyShareHrr, decodeKeyShareServer, decodeSelectedPsk, decodeSignatureAlgorithms,
+  decodeSupportedVersionsServer, encodeAlpn, encodeCookie, encodeKeyShareClient, encodeOfferedPsks, encodePskModes,
+  encodeServerName, encodeSignatureAlgorithms, encodeSupportedGroups, encodeSupportedVersionsClient, offeredPsksBindersLength,
+  parseExtensionBlock, tlsGroupByCode, tlsSignatureByCode,
 } from './extensions.ts';
 import type { TlsHandshakeMessage } from './handshake-buffer.ts';
 import { TlsKeySchedule } from './key-schedule.ts';
 import {
   TLS13_VERSION, TlsHandshakeType as H, decodeCertificate, decodeCertificateRequest, decodeCertificateVerify,
   decodeEncryptedExtensions, decodeFinished, decodeNewSessionTicket, decodeServerHello, encodeCertificate,
-  encodeCertificateVerify, encodeClientHello, encodeFinished, isHelloRetryRequest, type TlsExtension,
+  encodeCertificateVerify, encodeClientHello, encodeEndOfEarlyData, encodeFinished, isHelloRetryRequest, type TlsExtension,
 } from './messages.ts';
+import {
+  QUIC_MAX_EARLY_DATA, TLS_MAX_TICKET_LIFETIME, obfuscateTicketAge, ticketUsable, type TlsClientTicket,
+} from './session-ticket.ts';
 
 type ClientState =
   | { readonly kind: 'wait-server-hello' }
@@ -42,6 +49,15 @@ type ClientState =
 const DOWNGRADE_TLS12 = [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01];
 const DOWNGRADE_TLS11 = [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00];
 
+/** A ticket being offered: its suite, and the key schedule started from its PSK. */
+interface PskOffer {
+  readonly ticket: TlsClientTicket;
+  readonly suite: CipherSuite;
+  readonly schedule: TlsKeySchedule;
+  /** Whether 0-RTT may be attempted with it. */
+  readonly earlyData: boolean;
+}
+
 export class TlsClient extends TlsEndpointBase {
   readonly side = 'client' as const;
   private state: ClientState = { kind: 'wait-server-hello' };
@@ -53,6 +69,9 @@ export class TlsClient extends TlsEndpointBase {
   private handshakeSecrets: { client: Uint8Array; server: Uint8Array } | undefined;
   private certificateRequest: { context: Uint8Array; schemes: number[] } | undefined;
   private resumptionMaster: Uint8Array | undefined;
+  private offer: PskOffer | undefined;
+  /** The latest ClientHello carried early_data. */
+  private earlyInFlight = false;
 
   constructor(private readonly client: TlsClientConfig) {
     super(client);
@@ -62,7 +81,32 @@ export class TlsClient extends TlsEndpointBase {
     this.sessionId = fixed?.sessionId ?? (this.transport === 'tcp' ? client.crypto.randomBytes(32) : new Uint8Array(0));
     const shareGroups = client.keyShareGroups ?? this.groups.slice(0, 1);
     this.keyShares = shareGroups.map((g) => this.makeKeyShare(g));
+    this.offer = this.pickTicket();
     this.sendClientHello();
+  }
+
+  /** The ticket offered in the ClientHello, if any (its transport parameters govern 0-RTT, RFC 9000 §7.4.1). */
+  get offeredTicket(): TlsClientTicket | undefined {
+    return this.offer?.ticket;
+  }
+
+  private get ticketKey(): string {
+    return this.client.ticketKey ?? this.client.serverName ?? '';
+  }
+
+  /** The ticket to offer: configured or from the store, usable now, with a hash among our suites. */
+  private pickTicket(): PskOffer | undefined {
+    const c = this.client;
+    const ticket = c.sessionTicket ?? c.ticketStore?.take(this.ticketKey, c.now);
+    if (!ticket || !ticketUsable(ticket.receivedAt, ticket.lifetime, c.now)) return undefined;
+    const suite = cipherSuiteById(ticket.suite);
+    // RFC 8446 §4.2.11: a PSK is offered only with a cipher suite of its hash
+    if (!suite || !this.suites.some((s) => s.hash === suite.hash)) return undefined;
+    const earlyData = c.earlyData === true && ticket.maxEarlyData > 0
+      && this.suites.some((s) => s.id === suite.id) // RFC 8446 §4.2.10: 0-RTT uses the ticket's suite
+      && (ticket.alpn === undefined ? c.alpnProtocols.length === 0 : c.alpnProtocols.includes(ticket.alpn))
+      && (this.transport !== 'quic' || ticket.maxEarlyData === QUIC_MAX_EARLY_DATA);
+    return { ticket, suite, schedule: new TlsKeySchedule(this.crypto, suite.hash, ticket.psk), earlyData };
   }
 
   private makeKeyShare(group: KeyExchangeKeyPair['group']): KeyExchangeKeyPair {
@@ -84,14 +128,38 @@ export class TlsClient extends TlsEndpointBase {
     ext.push({ type: X.supported_versions, data: encodeSupportedVersionsClient([TLS13_VERSION]) });
     ext.push({ type: X.psk_key_exchange_modes, data: encodePskModes([TlsPskMode.psk_dhe_ke]) });
     if (cookie) ext.push({ type: X.cookie, data: encodeCookie(cookie) });
+    const offer = this.offer;
+    // RFC 8446 §4.2.10: never early_data in the ClientHello that answers a HelloRetryRequest
+    if (offer?.earlyData && !this.retried) ext.push({ type: X.early_data, data: new Uint8Array(0) });
     if (this.transport === 'quic') ext.push({ type: X.quic_transport_parameters, data: c.transportParameters! });
-    const extensions = c.fixed?.extensions ? c.fixed.extensions('client_hello', ext) : ext;
+    const extensions = [...(c.fixed?.extensions ? c.fixed.extensions('client_hello', ext) : ext)];
+    let bindersLength = 0;
+    if (offer) {
+      // RFC 8446 §4.2.11: pre_shared_key comes last; its binder is filled in below
+      const binders = [new Uint8Array(offer.schedule.hashLength)];
+      const age = obfuscateTicketAge(c.now - offer.ticket.receivedAt, offer.ticket.ageAdd);
+      extensions.push({ type: X.pre_shared_key, data: encodeOfferedPsks({ identities: [{ identity: offer.ticket.ticket, obfuscatedTicketAge: age }], binders }) });
+      bindersLength = offeredPsksBindersLength(binders);
+    }
     for (const e of extensions) this.offered.add(e.type);
     const ch = encodeClientHello({
       random: this.clientRandom, sessionId: this.sessionId, cipherSuites: this.suites.map((s) => s.id),
       compressionMethods: Uint8Array.of(0), extensions,
     });
+    if (offer) {
+      // RFC 8446 §4.2.11.2: the binder covers the transcript up to the truncated ClientHello
+      const truncated = ch.subarray(0, ch.length - bindersLength);
+      const hash = this.retried ? this.transcript.digestWith(truncated) : this.crypto.hash(offer.suite.hash, truncated);
+      ch.set(offer.schedule.pskBinder(true, hash), ch.length - offer.schedule.hashLength);
+    }
+    this.earlyInFlight = offer !== undefined && extensions.some((e) => e.type === X.early_data);
     this.send('initial', ch);
+    if (offer && this.earlyInFlight) {
+      // RFC 8446 §7.1: client_early_traffic_secret over the ClientHello; RFC 9001 §4.6.1 keys 0-RTT with it
+      const chHash = this.crypto.hash(offer.suite.hash, ch);
+      this.emitSecret('early', 'client', offer.schedule.clientEarlyTrafficSecret(chHash), offer.suite);
+      this.keyLog('EARLY_EXPORTER_SECRET', offer.schedule.earlyExporterMasterSecret(chHash));
+    }
   }
 
   protected handleMessage(m: TlsHandshakeMessage): void {
@@ -116,8 +184,7 @@ export class TlsClient extends TlsEndpointBase {
         return this.onFinished(m);
       case 'connected':
         if (m.type !== H.new_session_ticket) tlsFail('unexpected_message', `unexpected post-handshake message ${m.type}`);
-        decodeNewSessionTicket(m.body); // validated; resumption is not offered yet, so the ticket is dropped
-        return;
+        return this.onNewSessionTicket(m);
     }
   }
 
@@ -150,8 +217,15 @@ export class TlsClient extends TlsEndpointBase {
     if (!mine) tlsFail('illegal_parameter', 'server key_share for a group we did not offer');
     const shared = this.crypto.keyExchangeSecret(mine.group, mine.privateKey, share.keyExchange);
     if (!shared) tlsFail('illegal_parameter', 'invalid server key share');
+    const pskData = ext.get(X.pre_shared_key); // only present when offered (parseExtensionBlock)
+    if (pskData) {
+      // RFC 8446 §4.2.11: an index we offered, and a suite with the PSK's hash
+      if (decodeSelectedPsk(pskData) !== 0 || !this.offer) tlsFail('illegal_parameter', 'server selected a PSK that was not offered');
+      if (this.offer.suite.hash !== suite.hash) tlsFail('illegal_parameter', "cipher suite does not match the PSK's hash");
+      this.resumed = true;
+    }
     this.transcript.add(m.raw);
-    this.schedule = new TlsKeySchedule(this.crypto, suite.hash);
+    this.schedule = this.resumed ? this.offer!.schedule : new TlsKeySchedule(this.crypto, suite.hash);
     this.schedule.toHandshake(shared);
     this.handshakeSecrets = this.schedule.handshakeTrafficSecrets(this.transcript.digest());
     this.emitSecret('handshake', 'server', this.handshakeSecrets.server);
@@ -178,6 +252,9 @@ export class TlsClient extends TlsEndpointBase {
       shares = [this.makeKeyShare(group)];
     }
     this.keyShares = shares;
+    // RFC 8446 §4.1.4: 0-RTT is over; a PSK stays only if its hash fits the selected suite
+    if (this.earlyInFlight) this.settleEarlyData(false);
+    if (this.offer && this.offer.suite.hash !== this.suite!.hash) this.offer = undefined;
     this.transcript.replaceWithMessageHash();
     this.transcript.add(m.raw);
     this.offered = new Set();
@@ -205,8 +282,22 @@ export class TlsClient extends TlsEndpointBase {
       this.peerParams = params;
       this.emit({ type: 'transport-parameters', parameters: params });
     }
+    const early = ext.get(X.early_data); // only present when offered in the latest ClientHello
+    if (early) {
+      decodeEmptyExtension('early_data', early);
+      // RFC 8446 §4.2.10: accepting 0-RTT needs the first PSK and the ticket's cipher suite
+      if (!this.resumed || this.suite!.id !== this.offer!.ticket.suite) tlsFail('illegal_parameter', 'early_data accepted without the offered PSK');
+    }
+    if (this.earlyInFlight) this.settleEarlyData(early !== undefined);
     this.transcript.add(m.raw);
-    this.state = { kind: 'wait-certificate-or-request' };
+    // RFC 8446 §2.2: a resumed handshake has no certificates (and §4.3.2: no CertificateRequest)
+    this.state = this.resumed ? { kind: 'wait-finished' } : { kind: 'wait-certificate-or-request' };
+  }
+
+  private settleEarlyData(accepted: boolean): void {
+    this.earlyInFlight = false;
+    this.earlyData = accepted ? 'accepted' : 'rejected';
+    this.emit({ type: 'early-data', accepted });
   }
 
   private onCertificateRequest(m: TlsHandshakeMessage): void {
@@ -259,6 +350,8 @@ export class TlsClient extends TlsEndpointBase {
     const app = schedule.applicationSecrets(this.transcript.digest());
     this.exporterSecret = app.exporter;
     this.emitSecret('application', 'server', app.server);
+    // RFC 8446 §4.5: over TCP, accepted early data ends with EndOfEarlyData (never in QUIC, RFC 9001 §8.3)
+    if (this.transport === 'tcp' && this.earlyData === 'accepted') this.send('handshake', encodeEndOfEarlyData());
     this.sendClientAuth();
     const verifyData = schedule.finishedVerifyData(this.handshakeSecrets!.client, this.transcript.digest());
     this.send('handshake', encodeFinished({ verifyData }));
@@ -267,8 +360,35 @@ export class TlsClient extends TlsEndpointBase {
     this.keyLog('EXPORTER_SECRET', app.exporter);
     this.state = { kind: 'connected' };
     this.setReadLevel('application');
-    this.complete = true;
-    this.emit({ type: 'handshake-complete' });
+    this.finish();
+  }
+
+  /** RFC 8446 §4.6.1: derive the ticket's PSK, keep it, and report it. */
+  private onNewSessionTicket(m: TlsHandshakeMessage): void {
+    const nst = decodeNewSessionTicket(m.body);
+    const ext = parseExtensionBlock(nst.extensions, 'NST');
+    const early = ext.get(X.early_data);
+    const maxEarlyData = early ? decodeEarlyDataTicket(early) : 0;
+    if (early && this.transport === 'quic' && maxEarlyData !== QUIC_MAX_EARLY_DATA) {
+      // RFC 9001 §4.6.1
+      throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'NewSessionTicket max_early_data_size is not 0xffffffff', 0x06);
+    }
+    if (nst.lifetime === 0) return; // RFC 8446 §4.6.1: discard at once
+    const suite = this.suite!;
+    const ticket: TlsClientTicket = {
+      ticket: nst.ticket.slice(),
+      psk: TlsKeySchedule.ticketPsk(this.crypto, suite.hash, this.resumptionMaster!, nst.nonce),
+      suite: suite.id,
+      ageAdd: nst.ageAdd,
+      lifetime: Math.min(nst.lifetime, TLS_MAX_TICKET_LIFETIME),
+      receivedAt: this.clock,
+      maxEarlyData,
+      alpn: this.alpn,
+      serverName: this.client.serverName,
+      transportParameters: this.peerParams,
+    };
+    this.client.ticketStore?.put(this.ticketKey, ticket);
+    this.emit({ type: 'session-ticket', ticket });
   }
 
   /** RFC 8446 §4.4.2: answer a CertificateRequest with our chain (possibly empty) and a CertificateVerify. */

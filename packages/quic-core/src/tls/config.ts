@@ -5,7 +5,11 @@
 import type { CipherSuite } from '../crypto/cipher-suite.ts';
 import type { CryptoProvider, KeyExchangeGroup, KeyExchangeKeyPair, SignatureScheme } from '../crypto/provider.ts';
 import type { TlsCertificateVerification } from './cert-verify.ts';
+import type { TlsAntiReplay } from './anti-replay.ts';
 import type { TlsExtension } from './messages.ts';
+import type { TlsClientTicket, TlsTicketState } from './session-ticket.ts';
+import type { TlsTicketProtector } from './ticket-keys.ts';
+import type { TlsTicketStore } from './ticket-store.ts';
 
 /** Encryption levels that carry handshake bytes (RFC 9001 §4.1.4; 0-RTT carries none). */
 export type TlsLevel = 'initial' | 'handshake' | 'application';
@@ -52,7 +56,14 @@ export interface TlsFixedInputs {
   readonly sessionId?: Uint8Array;
   /** Key pairs to use instead of fresh ones, picked by group. */
   readonly keyShares?: readonly KeyExchangeKeyPair[];
-  /** Rewrites the extension block of an outgoing ClientHello or EncryptedExtensions. */
+  /** Server: ticket_age_add of issued NewSessionTickets. */
+  readonly ticketAgeAdd?: number;
+  /** Server: ticket_nonce of the first issued NewSessionTicket. */
+  readonly ticketNonce?: Uint8Array;
+  /**
+   * Rewrites the extension block of an outgoing ClientHello or EncryptedExtensions. A client's
+   * pre_shared_key is appended afterwards (it must be last, RFC 8446 §4.2.11).
+   */
   readonly extensions?: (message: 'client_hello' | 'encrypted_extensions', built: readonly TlsExtension[]) => readonly TlsExtension[];
 }
 
@@ -65,13 +76,59 @@ export interface TlsClientConfig extends TlsCommonConfig {
   /** A client certificate, sent when the server asks for one. */
   readonly certificate?: TlsCertificateKey;
   readonly fixed?: TlsFixedInputs;
+  /** Where received tickets are stored, and where the ticket to offer comes from. */
+  readonly ticketStore?: TlsTicketStore;
+  /** The ticket-store key (default the server name, or '' without one). */
+  readonly ticketKey?: string;
+  /** A ticket to offer instead of one from the store. */
+  readonly sessionTicket?: TlsClientTicket;
+  /** Send 0-RTT when the offered ticket allows it (RFC 8446 §4.2.10, RFC 9001 §4.6). */
+  readonly earlyData?: boolean;
 }
+
+/** What the server knows when deciding on 0-RTT for a resumed ticket. */
+export interface TlsEarlyDataInfo {
+  readonly state: TlsTicketState;
+  /** The ALPN protocol selected on this connection. */
+  readonly alpn: string | undefined;
+  readonly serverName: string | undefined;
+  /** The ticket age the client reports and the one the server measures (ms). */
+  readonly clientAge: number;
+  readonly serverAge: number;
+}
+
+/** Session tickets on the server (RFC 8446 §4.6.1) and 0-RTT policy (§4.2.10, §8). */
+export interface TlsServerTicketConfig {
+  /** Seals and opens tickets; share one (e.g. a TlsTicketKeyring) across connections. */
+  readonly protector: TlsTicketProtector;
+  /** Lifetime of issued tickets in seconds (default 86400, at most 604800). */
+  readonly lifetime?: number;
+  /** NewSessionTickets sent when the handshake completes (default 1). */
+  readonly count?: number;
+  /** Issue 0-RTT-capable tickets and consider 0-RTT (default false). */
+  readonly earlyData?: boolean;
+  /** max_early_data_size over TCP (default 16384); QUIC always uses 0xffffffff (RFC 9001 §4.6.1). */
+  readonly maxEarlyDataSize?: number;
+  /** Opaque data sealed into issued tickets (QUIC: the transport parameters to remember, RFC 9000 §7.4.1). */
+  readonly appData?: Uint8Array;
+  /** 0-RTT freshness window (RFC 8446 §8.3) in ms (default 10000). */
+  readonly earlyDataWindowMs?: number;
+  /** Single-use ticket tracking (RFC 8446 §8.1); without one, 0-RTT is always rejected. */
+  readonly antiReplay?: TlsAntiReplay;
+  /** The application's decision on 0-RTT (e.g. remembered transport parameters still compatible). */
+  readonly acceptEarlyData?: (info: TlsEarlyDataInfo) => boolean;
+}
+
+/** How 0-RTT went: not attempted, or the server's answer. */
+export type TlsEarlyDataStatus = 'none' | 'accepted' | 'rejected';
 
 export interface TlsServerConfig extends TlsCommonConfig {
   readonly certificate: TlsCertificateKey;
   /** Ask for a client certificate; with `required`, its absence is certificate_required. */
   readonly clientAuth?: { readonly verify: TlsCertificateVerification; readonly required: boolean };
   readonly fixed?: TlsFixedInputs;
+  /** Issue and accept session tickets. */
+  readonly tickets?: TlsServerTicketConfig;
 }
 
 /** Something the transport must act on. */
@@ -83,7 +140,12 @@ export type TlsEvent =
   | { readonly type: 'alpn'; readonly protocol: string }
   /** The peer's certificate chain (DER, leaf first), after verification. */
   | { readonly type: 'peer-certificates'; readonly chain: readonly Uint8Array[] }
-  | { readonly type: 'handshake-complete' }
+  /** The handshake finished; `resumed` when a PSK from a ticket was used. */
+  | { readonly type: 'handshake-complete'; readonly resumed: boolean; readonly earlyData: TlsEarlyDataStatus }
+  /** Client: a NewSessionTicket arrived (already put in the ticket store, if one is configured). */
+  | { readonly type: 'session-ticket'; readonly ticket: TlsClientTicket }
+  /** Whether the server accepted 0-RTT (client: once known; server: once decided). */
+  | { readonly type: 'early-data'; readonly accepted: boolean }
   /** One SSLKEYLOGFILE line (without newline). */
   | { readonly type: 'keylog'; readonly line: string };
 

@@ -10,7 +10,9 @@ import { toHex, bytesEqual } from '../codec/hex.ts';
 import { CIPHER_SUITES, type CipherSuite } from '../crypto/cipher-suite.ts';
 import type { CryptoProvider, KeyExchangeGroup, SignatureScheme } from '../crypto/provider.ts';
 import { TlsAlert, tlsFail } from './alerts.ts';
-import type { TlsCommonConfig, TlsEvent, TlsLevel, TlsOutput, TlsSecretLevel, TlsTransport } from './config.ts';
+import type {
+  TlsCommonConfig, TlsEarlyDataStatus, TlsEvent, TlsLevel, TlsOutput, TlsSecretLevel, TlsTransport,
+} from './config.ts';
 import { TlsHandshakeBuffer, type TlsHandshakeMessage } from './handshake-buffer.ts';
 import { TlsKeySchedule } from './key-schedule.ts';
 import { TlsHandshakeType } from './messages.ts';
@@ -57,6 +59,11 @@ export abstract class TlsEndpointBase {
   protected peerParams: Uint8Array | undefined;
   protected exporterSecret: Uint8Array | undefined;
   protected complete = false;
+  /** A PSK from a session ticket was used. */
+  protected resumed = false;
+  protected earlyData: TlsEarlyDataStatus = 'none';
+  /** Wall-clock ms: `config.now`, advanced by the optional `now` of `readHandshake`. */
+  protected clock: number;
   private readonly buffers: Record<TlsLevel, TlsHandshakeBuffer> = {
     initial: new TlsHandshakeBuffer(), handshake: new TlsHandshakeBuffer(), application: new TlsHandshakeBuffer(),
   };
@@ -71,6 +78,7 @@ export abstract class TlsEndpointBase {
     this.groups = config.groups ?? DEFAULT_GROUPS;
     this.schemes = config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
     this.transcript = new TlsTranscript(config.crypto);
+    this.clock = config.now;
     if (this.transport === 'quic' && config.alpnProtocols.length === 0) throw new TypeError('QUIC requires ALPN protocols (RFC 9001 §8.1)');
     if (this.transport === 'quic' && !config.transportParameters) throw new TypeError('QUIC requires transport parameters (RFC 9001 §8.2)');
   }
@@ -79,10 +87,12 @@ export abstract class TlsEndpointBase {
    * Consumes handshake bytes received at `level`. Complete messages are processed at once;
    * output and events queue up for `writeHandshake` and `pollEvent`. A peer violation or a
    * failed verification throws a TlsAlert (or a TransportError where RFC 9001 says so); the
-   * session then stays failed.
+   * session then stays failed. `now` (wall-clock ms) updates the time used for ticket issue
+   * and receipt times.
    */
-  readHandshake(level: TlsLevel, data: Uint8Array): void {
+  readHandshake(level: TlsLevel, data: Uint8Array, now?: number): void {
     if (this.failure) throw this.failure;
+    if (now !== undefined) this.clock = now;
     try {
       if (data.length === 0) return;
       if (level !== this.readLevel) {
@@ -140,6 +150,16 @@ export abstract class TlsEndpointBase {
     return this.peerParams;
   }
 
+  /** Whether the handshake resumed a session from a ticket (RFC 8446 §2.2). */
+  get isResumed(): boolean {
+    return this.resumed;
+  }
+
+  /** Whether 0-RTT was attempted, and how the server answered. */
+  get earlyDataStatus(): TlsEarlyDataStatus {
+    return this.earlyData;
+  }
+
   get cipherSuite(): CipherSuite | undefined {
     return this.suite;
   }
@@ -179,10 +199,16 @@ export abstract class TlsEndpointBase {
   }
 
   /** Emits a secret event (and its key-log line). `owner` is whose traffic it protects. */
-  protected emitSecret(level: TlsSecretLevel, owner: 'client' | 'server', secret: Uint8Array): void {
+  protected emitSecret(level: TlsSecretLevel, owner: 'client' | 'server', secret: Uint8Array, suite = this.suite!): void {
     const direction = owner === this.side ? 'write' : 'read';
-    this.emit({ type: 'secret', level, direction, suite: this.suite!, secret });
+    this.emit({ type: 'secret', level, direction, suite, secret });
     this.keyLog(KEYLOG_LABELS[`${level}:${owner}`]!, secret);
+  }
+
+  /** Marks the handshake complete and says so (RFC 9001 §4.1.1). */
+  protected finish(): void {
+    this.complete = true;
+    this.emit({ type: 'handshake-complete', resumed: this.resumed, earlyData: this.earlyData });
   }
 
   protected keyLog(label: string, secret: Uint8Array): void {

@@ -12,7 +12,7 @@ export {
   encodeSupportedVersionsServer, decodeSupportedVersionsServer, encodeKeyShareClient, decodeKeyShareClient,
   encodeKeyShareServer, decodeKeyShareServer, encodeKeyShareHrr, decodeKeyShareHrr, encodePskModes, decodePskModes,
   encodeOfferedPsks, decodeOfferedPsks, encodeSelectedPsk, decodeSelectedPsk, encodeEarlyDataTicket, decodeEarlyDataTicket,
-  encodeCookie, decodeCookie,
+  encodeCookie, decodeCookie, decodeEmptyExtension, offeredPsksBindersLength,
   type TlsExtensionContext, type TlsKeyShareEntry, type TlsPskIdentity, type TlsOfferedPsks,
 } from './extensions.ts';
 export { TlsHandshakeBuffer, TLS_MAX_HANDSHAKE_MESSAGE, type TlsHandshakeMessage } from './handshake-buffer.ts';
@@ -27,7 +27,14 @@ export { generateSelfSignedCertificate, type TlsSelfSignedOptions, type TlsSelfS
 export { certificateVerifyContent } from './endpoint-base.ts';
 export type {
   TlsLevel, TlsSecretLevel, TlsTransport, TlsCertificateKey, TlsCommonConfig, TlsFixedInputs, TlsClientConfig,
-  TlsServerConfig, TlsEvent, TlsOutput,
+  TlsServerConfig, TlsEvent, TlsOutput, TlsServerTicketConfig, TlsEarlyDataInfo, TlsEarlyDataStatus,
 } from './config.ts';
+export {
+  TLS_MAX_TICKET_LIFETIME, QUIC_MAX_EARLY_DATA, encodeTicketState, decodeTicketState, obfuscateTicketAge, clientTicketAge,
+  ticketUsable, type TlsTicketState, type TlsClientTicket,
+} from './session-ticket.ts';
+export { TlsTicketKeyring, type TlsTicketProtector, type TlsTicketKeyringOptions } from './ticket-keys.ts';
+export { TlsMemoryTicketStore, type TlsTicketStore } from './ticket-store.ts';
+export { TlsReplayFilter, type TlsAntiReplay } from './anti-replay.ts';
 export { TlsClient } from './client.ts';
 export { TlsServer } from './server.ts';

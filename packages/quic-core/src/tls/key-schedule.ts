@@ -50,6 +50,17 @@ export class TlsKeySchedule {
     return this.derive('c e traffic', chHash);
   }
 
+  /** early_exporter_master_secret over Transcript-Hash(ClientHello). */
+  earlyExporterMasterSecret(chHash: Uint8Array): Uint8Array {
+    this.expect('early');
+    return this.derive('e exp master', chHash);
+  }
+
+  /** The PSK binder (RFC 8446 §4.2.11.2): a Finished computed with binder_key over the truncated ClientHello. */
+  pskBinder(resumption: boolean, truncatedHelloHash: Uint8Array): Uint8Array {
+    return this.finishedVerifyData(this.binderKey(resumption), truncatedHelloHash);
+  }
+
   /** Moves to the Handshake Secret with the (EC)DHE shared secret. */
   toHandshake(sharedSecret: Uint8Array): Uint8Array {
     this.expect('early');

@@ -272,6 +272,17 @@ export function decodeFinished(body: Uint8Array, hashLength: number): TlsFinishe
   return decodeBody('Finished', body, (r) => ({ verifyData: r.bytes(hashLength) }));
 }
 
+// --- EndOfEarlyData (RFC 8446 §4.5): TLS over TCP only, never in QUIC (RFC 9001 §8.3) ---
+
+export function encodeEndOfEarlyData(): Uint8Array {
+  return encodeHandshake(TlsHandshakeType.end_of_early_data, new Uint8Array(0));
+}
+
+/** EndOfEarlyData has an empty body. */
+export function decodeEndOfEarlyData(body: Uint8Array): void {
+  decodeBody('EndOfEarlyData', body, () => undefined);
+}
+
 // --- NewSessionTicket (RFC 8446 §4.6.1) ---
 
 export function encodeNewSessionTicket(m: TlsNewSessionTicket): Uint8Array {

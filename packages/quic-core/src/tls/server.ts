@@ -3,8 +3,11 @@
  * the Initial level (HelloRetryRequest when no offered key share fits), then ServerHello at
  * Initial and EncryptedExtensions, [CertificateRequest], Certificate, CertificateVerify,
  * Finished at Handshake; the client's [Certificate, CertificateVerify] and Finished at Handshake.
+ * A ClientHello offering one of our tickets resumes (no certificates, RFC 8446 §2.2), possibly
+ * with 0-RTT; after the handshake, NewSessionTickets go out at the application level.
  * @module
  */
+import { bytesEqual } from '../codec/hex.ts';
 import type { CipherSuite } from '../crypto/cipher-suite.ts';
 import type { KeyExchangeGroup, SignatureScheme } from '../crypto/provider.ts';
 import { parseSpki } from '../crypto/asym-keys.ts';
@@ -15,22 +18,26 @@ import { verifyCertificateChain } from './cert-verify.ts';
 import type { TlsServerConfig } from './config.ts';
 import { TlsEndpointBase, certificateVerifyContent } from './endpoint-base.ts';
 import {
-  TLS_GROUP_CODES, TLS_SIGNATURE_CODES, TlsExtensionType as X, decodeAlpn, decodeKeyShareClient, decodeServerName,
-  decodeSignatureAlgorithms, decodeSupportedGroups, decodeSupportedVersionsClient, encodeAlpn, encodeKeyShareHrr,
-  encodeKeyShareServer, encodeSignatureAlgorithms, encodeSupportedVersionsServer, parseExtensionBlock,
+  TLS_GROUP_CODES, TLS_SIGNATURE_CODES, TlsExtensionType as X, TlsPskMode, decodeAlpn, decodeEmptyExtension,
+  decodeKeyShareClient, decodeOfferedPsks, decodePskModes, decodeServerName, decodeSignatureAlgorithms, decodeSupportedGroups,
+  decodeSupportedVersionsClient, encodeAlpn, encodeEarlyDataTicket, encodeKeyShareHrr, encodeKeyShareServer,
+  encodeSelectedPsk, encodeSignatureAlgorithms, encodeSupportedVersionsServer, offeredPsksBindersLength, parseExtensionBlock,
   tlsSignatureByCode, type TlsKeyShareEntry,
 } from './extensions.ts';
 import type { TlsHandshakeMessage } from './handshake-buffer.ts';
 import { TlsKeySchedule } from './key-schedule.ts';
 import {
   HELLO_RETRY_REQUEST_RANDOM, TLS13_VERSION, TlsHandshakeType as H, decodeCertificate, decodeCertificateVerify,
-  decodeClientHello, decodeFinished, encodeCertificate, encodeCertificateRequest, encodeCertificateVerify,
-  encodeEncryptedExtensions, encodeFinished, encodeServerHello, type TlsClientHello, type TlsExtension,
+  decodeClientHello, decodeEndOfEarlyData, decodeFinished, encodeCertificate, encodeCertificateRequest, encodeCertificateVerify,
+  encodeEncryptedExtensions, encodeFinished, encodeNewSessionTicket, encodeServerHello, type TlsClientHello, type TlsExtension,
 } from './messages.ts';
+import { acceptEarlyData, findResumableTicket, type TlsResumableTicket } from './server-psk.ts';
+import { QUIC_MAX_EARLY_DATA, TLS_MAX_TICKET_LIFETIME, encodeTicketState, type TlsTicketState } from './session-ticket.ts';
 
 type ServerState =
   | { readonly kind: 'wait-client-hello' }
   | { readonly kind: 'wait-second-client-hello'; readonly suite: CipherSuite; readonly group: KeyExchangeGroup }
+  | { readonly kind: 'wait-end-of-early-data' }
   | { readonly kind: 'wait-client-certificate' }
   | { readonly kind: 'wait-client-certificate-verify'; readonly spki: Uint8Array }
   | { readonly kind: 'wait-client-finished' }
@@ -43,10 +50,17 @@ export class TlsServer extends TlsEndpointBase {
   private clientAppSecret: Uint8Array | undefined;
   private resumptionMaster: Uint8Array | undefined;
   private requestedName: string | undefined;
+  private resumedState: TlsTicketState | undefined;
+  private ticketsIssued = 0;
 
   constructor(private readonly server: TlsServerConfig) {
     super(server);
     if (server.certificate.chain.length === 0) throw new TypeError('server certificate chain is empty');
+  }
+
+  /** The ticket state of a resumed session (its `appData` is what the application bound to it). */
+  get resumedSession(): TlsTicketState | undefined {
+    return this.resumedState;
   }
 
   /** The server_name the client asked for. */
@@ -61,6 +75,12 @@ export class TlsServer extends TlsEndpointBase {
       case 'wait-second-client-hello':
         if (m.type !== H.client_hello) tlsFail('unexpected_message', `expected ClientHello, got ${m.type}`);
         return this.onClientHello(m, s.kind === 'wait-second-client-hello' ? s : undefined);
+      case 'wait-end-of-early-data':
+        if (m.type !== H.end_of_early_data) tlsFail('unexpected_message', `expected EndOfEarlyData, got ${m.type}`);
+        decodeEndOfEarlyData(m.body);
+        this.transcript.add(m.raw);
+        this.state = { kind: 'wait-client-finished' };
+        return;
       case 'wait-client-certificate':
         if (m.type !== H.certificate) tlsFail('unexpected_message', `expected Certificate, got ${m.type}`);
         return this.onClientCertificate(m);
@@ -85,9 +105,32 @@ export class TlsServer extends TlsEndpointBase {
     }
     const versions = ext.get(X.supported_versions);
     if (!versions || !decodeSupportedVersionsClient(versions).includes(TLS13_VERSION)) tlsFail('protocol_version', 'client does not offer TLS 1.3');
+    const sni = ext.get(X.server_name);
+    this.requestedName = sni ? decodeServerName(sni) : undefined;
 
-    // Cipher suite: ours in preference order, among the client's.
-    const suite = retry?.suite ?? this.suites.find((s) => ch.cipherSuites.includes(s.id));
+    // Resumption (RFC 8446 §4.2.9, §4.2.11) and 0-RTT request (§4.2.10).
+    const pskData = ext.get(X.pre_shared_key);
+    const modesData = ext.get(X.psk_key_exchange_modes);
+    if (pskData && !modesData) tlsFail('missing_extension', 'pre_shared_key without psk_key_exchange_modes'); // §4.2.9
+    const modes = modesData ? decodePskModes(modesData) : [];
+    const offeredPsks = pskData ? decodeOfferedPsks(pskData) : undefined;
+    if (offeredPsks && offeredPsks.identities.length !== offeredPsks.binders.length) tlsFail('illegal_parameter', 'PSK identities and binders differ in number');
+    const earlyRequested = ext.get(X.early_data);
+    if (earlyRequested) {
+      decodeEmptyExtension('early_data', earlyRequested);
+      if (retry) tlsFail('illegal_parameter', 'early_data in the ClientHello after HelloRetryRequest'); // §4.2.10
+      if (!offeredPsks) tlsFail('illegal_parameter', 'early_data without pre_shared_key');
+    }
+    const tickets = this.server.tickets;
+    // Only psk_dhe_ke is supported: a client allowing only psk_ke gets a full handshake.
+    const resumable = tickets && offeredPsks && modes.includes(TlsPskMode.psk_dhe_ke)
+      ? findResumableTicket(tickets, offeredPsks, {
+        now: this.clock, serverName: this.requestedName, clientSuites: ch.cipherSuites, ourSuites: this.suites, fixedSuite: retry?.suite,
+      })
+      : undefined;
+
+    // Cipher suite: the resumed ticket's, else ours in preference order, among the client's.
+    const suite = retry?.suite ?? resumable?.suite ?? this.suites.find((s) => ch.cipherSuites.includes(s.id));
     if (!suite) tlsFail('handshake_failure', 'no cipher suite in common');
     if (retry && !ch.cipherSuites.includes(suite.id)) tlsFail('illegal_parameter', 'second ClientHello dropped the selected cipher suite');
 
@@ -104,8 +147,9 @@ export class TlsServer extends TlsEndpointBase {
       if (!clientGroups.includes(sh.group)) tlsFail('illegal_parameter', 'key share for a group not in supported_groups');
     }
     const sigData = ext.get(X.signature_algorithms);
-    if (!sigData) tlsFail('missing_extension', 'ClientHello without signature_algorithms');
-    const scheme = chooseSignatureScheme(this.server.certificate, this.schemes, decodeSignatureAlgorithms(sigData));
+    // RFC 8446 §9.2: signature_algorithms is needed for certificate authentication only
+    if (!sigData && !resumable) tlsFail('missing_extension', 'ClientHello without signature_algorithms');
+    const scheme = resumable ? undefined : chooseSignatureScheme(this.server.certificate, this.schemes, decodeSignatureAlgorithms(sigData!));
 
     let share: TlsKeyShareEntry | undefined;
     let group: KeyExchangeGroup | undefined;
@@ -136,8 +180,6 @@ export class TlsServer extends TlsEndpointBase {
     }
     const params = ext.get(X.quic_transport_parameters);
     if (this.transport === 'quic' && !params) tlsFail('missing_extension', 'client sent no quic_transport_parameters'); // RFC 9001 §8.2
-    const sni = ext.get(X.server_name);
-    this.requestedName = sni ? decodeServerName(sni) : undefined;
     this.clientRandom = ch.random.slice();
     this.suite = suite;
     this.transcript.setHash(suite.hash);
@@ -152,7 +194,24 @@ export class TlsServer extends TlsEndpointBase {
     const shared = this.crypto.keyExchangeSecret(group, ours.privateKey, share.keyExchange);
     if (!shared) tlsFail('illegal_parameter', 'invalid client key share');
 
+    const schedule = new TlsKeySchedule(this.crypto, suite.hash, resumable?.state.psk);
+    this.schedule = schedule;
+    if (resumable) this.checkBinder(schedule, m.raw, offeredPsks!, resumable);
+    const early = earlyRequested !== undefined && resumable !== undefined && acceptEarlyData(this.crypto, tickets!, resumable, {
+      now: this.clock, suite, alpn, serverName: this.requestedName,
+    });
+    if (earlyRequested) {
+      this.earlyData = early ? 'accepted' : 'rejected';
+      this.emit({ type: 'early-data', accepted: early });
+    }
+
     this.transcript.add(m.raw);
+    if (early) {
+      // RFC 8446 §7.1: client_early_traffic_secret over the ClientHello
+      const chHash = this.transcript.digest();
+      this.emitSecret('early', 'client', schedule.clientEarlyTrafficSecret(chHash));
+      this.keyLog('EARLY_EXPORTER_SECRET', schedule.earlyExporterMasterSecret(chHash));
+    }
     if (params) {
       this.peerParams = params;
       this.emit({ type: 'transport-parameters', parameters: params });
@@ -163,15 +222,13 @@ export class TlsServer extends TlsEndpointBase {
     }
 
     const random = this.server.fixed?.random ?? this.crypto.randomBytes(32);
-    this.send('initial', encodeServerHello({
-      random, sessionId: ch.sessionId, cipherSuite: suite.id, compressionMethod: 0,
-      extensions: [
-        { type: X.key_share, data: encodeKeyShareServer({ group: TLS_GROUP_CODES[group], keyExchange: ours.publicKey }) },
-        { type: X.supported_versions, data: encodeSupportedVersionsServer(TLS13_VERSION) },
-      ],
-    }));
-    const schedule = new TlsKeySchedule(this.crypto, suite.hash);
-    this.schedule = schedule;
+    const shExtensions: TlsExtension[] = [];
+    if (resumable) shExtensions.push({ type: X.pre_shared_key, data: encodeSelectedPsk(resumable.index) });
+    shExtensions.push(
+      { type: X.key_share, data: encodeKeyShareServer({ group: TLS_GROUP_CODES[group], keyExchange: ours.publicKey }) },
+      { type: X.supported_versions, data: encodeSupportedVersionsServer(TLS13_VERSION) },
+    );
+    this.send('initial', encodeServerHello({ random, sessionId: ch.sessionId, cipherSuite: suite.id, compressionMethod: 0, extensions: shExtensions }));
     schedule.toHandshake(shared);
     this.handshakeSecrets = schedule.handshakeTrafficSecrets(this.transcript.digest());
     this.emitSecret('handshake', 'client', this.handshakeSecrets.client);
@@ -181,20 +238,24 @@ export class TlsServer extends TlsEndpointBase {
     const ee: TlsExtension[] = [];
     if (alpn !== undefined) ee.push({ type: X.application_layer_protocol_negotiation, data: encodeAlpn([alpn]) });
     if (sni) ee.push({ type: X.server_name, data: new Uint8Array(0) }); // RFC 6066 §3: acknowledged, empty
+    if (early) ee.push({ type: X.early_data, data: new Uint8Array(0) }); // RFC 8446 §4.2.10: accepted
     if (this.transport === 'quic') ee.push({ type: X.quic_transport_parameters, data: this.server.transportParameters! });
     const eeFinal = this.server.fixed?.extensions ? this.server.fixed.extensions('encrypted_extensions', ee) : ee;
     this.send('handshake', encodeEncryptedExtensions({ extensions: eeFinal }));
 
-    if (this.server.clientAuth) {
+    const clientAuth = resumable ? undefined : this.server.clientAuth; // RFC 8446 §4.3.2: not with a PSK
+    if (clientAuth) {
       this.send('handshake', encodeCertificateRequest({
         context: new Uint8Array(0),
         extensions: [{ type: X.signature_algorithms, data: encodeSignatureAlgorithms(this.schemes.map((s) => TLS_SIGNATURE_CODES[s])) }],
       }));
     }
-    const key = this.server.certificate;
-    this.send('handshake', encodeCertificate({ context: new Uint8Array(0), entries: key.chain.map((data) => ({ data, extensions: [] })) }));
-    const signature = signWith(this.crypto, key, scheme, certificateVerifyContent('server', this.transcript.digest()));
-    this.send('handshake', encodeCertificateVerify({ scheme: TLS_SIGNATURE_CODES[scheme], signature }));
+    if (scheme) {
+      const key = this.server.certificate;
+      this.send('handshake', encodeCertificate({ context: new Uint8Array(0), entries: key.chain.map((data) => ({ data, extensions: [] })) }));
+      const signature = signWith(this.crypto, key, scheme, certificateVerifyContent('server', this.transcript.digest()));
+      this.send('handshake', encodeCertificateVerify({ scheme: TLS_SIGNATURE_CODES[scheme], signature }));
+    }
     const verifyData = schedule.finishedVerifyData(this.handshakeSecrets.server, this.transcript.digest());
     this.send('handshake', encodeFinished({ verifyData }));
 
@@ -205,8 +266,21 @@ export class TlsServer extends TlsEndpointBase {
     // RFC 9001 §5.7: the server may send 0.5-RTT data now but reads 1-RTT only after the client's Finished
     this.emitSecret('application', 'server', app.server);
     this.keyLog('EXPORTER_SECRET', app.exporter);
-    this.state = this.server.clientAuth ? { kind: 'wait-client-certificate' } : { kind: 'wait-client-finished' };
+    if (resumable) {
+      this.resumed = true;
+      this.resumedState = resumable.state;
+    }
+    // RFC 8446 §4.5: over TCP, accepted early data ends with the client's EndOfEarlyData
+    if (early && this.transport === 'tcp') this.state = { kind: 'wait-end-of-early-data' };
+    else this.state = clientAuth ? { kind: 'wait-client-certificate' } : { kind: 'wait-client-finished' };
     this.setReadLevel('handshake');
+  }
+
+  /** RFC 8446 §4.2.11.2: the binder of the picked identity must verify, or the handshake aborts. */
+  private checkBinder(schedule: TlsKeySchedule, raw: Uint8Array, offered: { binders: readonly Uint8Array[] }, t: TlsResumableTicket): void {
+    const truncated = raw.subarray(0, raw.length - offeredPsksBindersLength(offered.binders));
+    const expected = schedule.pskBinder(true, this.transcript.digestWith(truncated));
+    if (!bytesEqual(expected, offered.binders[t.index]!)) tlsFail('decrypt_error', 'PSK binder does not verify');
   }
 
   private sendHelloRetryRequest(m: TlsHandshakeMessage, ch: TlsClientHello, suite: CipherSuite, group: KeyExchangeGroup): void {
@@ -266,8 +340,33 @@ export class TlsServer extends TlsEndpointBase {
     this.emitSecret('application', 'client', this.clientAppSecret!);
     this.state = { kind: 'connected' };
     this.setReadLevel('application');
-    this.complete = true;
-    this.emit({ type: 'handshake-complete' });
+    this.finish();
+    if (this.server.tickets) for (let i = this.server.tickets.count ?? 1; i > 0; i--) this.issueSessionTicket();
+  }
+
+  /**
+   * Sends a NewSessionTicket (RFC 8446 §4.6.1) at the application level: a ticket sealed with
+   * the configured protector, holding the resumption PSK for a fresh nonce. `appData` overrides
+   * the configured application data for this ticket.
+   */
+  issueSessionTicket(appData?: Uint8Array): void {
+    const t = this.server.tickets;
+    if (!t) throw new TypeError('session tickets are not configured');
+    if (!this.complete || !this.resumptionMaster) throw new RangeError('tickets are issued once the handshake is complete');
+    const n = this.ticketsIssued++;
+    const nonce = n === 0 && this.server.fixed?.ticketNonce ? this.server.fixed.ticketNonce : Uint8Array.of(n >>> 8, n & 0xff);
+    const suite = this.suite!;
+    const lifetime = Math.min(t.lifetime ?? 86400, TLS_MAX_TICKET_LIFETIME);
+    const ageAdd = this.server.fixed?.ticketAgeAdd ?? new DataView(this.crypto.randomBytes(4).buffer).getUint32(0);
+    // RFC 9001 §4.6.1: in QUIC a 0-RTT ticket says 0xffffffff
+    const maxEarlyData = t.earlyData ? (this.transport === 'quic' ? QUIC_MAX_EARLY_DATA : t.maxEarlyDataSize ?? 16384) : 0;
+    const state: TlsTicketState = {
+      suite: suite.id, psk: TlsKeySchedule.ticketPsk(this.crypto, suite.hash, this.resumptionMaster, nonce), issuedAt: this.clock,
+      lifetime, ageAdd, maxEarlyData, alpn: this.alpn, serverName: this.requestedName, appData: appData ?? t.appData ?? new Uint8Array(0),
+    };
+    const ticket = t.protector.seal(encodeTicketState(state), this.clock);
+    const extensions = maxEarlyData ? [{ type: X.early_data, data: encodeEarlyDataTicket(maxEarlyData) }] : [];
+    this.send('application', encodeNewSessionTicket({ lifetime, ageAdd, nonce, ticket, extensions }), false);
   }
 
   /** The resumption master secret (RFC 8446 §7.1), once the handshake is complete. */
