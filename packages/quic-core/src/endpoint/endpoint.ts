@@ -24,7 +24,6 @@ import { decideServerVersion } from './version-negotiation.ts';
 import {
   MIN_STATELESS_RESET_LENGTH, buildStatelessReset, createStatelessResetTokens, type StatelessResetTokens,
 } from './stateless-reset.ts';
-import { STATELESS_RESET_TOKEN_LENGTH } from '../frame/types.ts';
 import { StatelessResetLimiter, type StatelessResetLimiterOptions } from './reset-limiter.ts';
 import { AddressValidator } from './incoming.ts';
 import { TimerHeap } from './timer-heap.ts';
@@ -93,8 +92,8 @@ interface Entry {
   readonly routes: Set<string>;
   /** Keys routed here for the whole life of the connection (a server's Initial DCID). */
   readonly fixed: readonly string[];
-  /** Keys of the peer's stateless reset tokens, as last seen. */
-  readonly resetTokens: Set<string>;
+  /** Key of the peer's address in the address index. */
+  readonly remoteKey: string;
   inSend: boolean;
   inEvents: boolean;
   timerDirty: boolean;
@@ -131,6 +130,8 @@ class EntryQueue {
   }
 }
 
+const addressKey = (a: Address): string => `${a.address}|${a.port}`;
+
 const DEFAULT_MAX_CONNECTIONS = 10_000;
 /** RFC 9000 §14.1: a server discards an Initial in a datagram smaller than 1200 bytes. */
 const MIN_CLIENT_INITIAL_DATAGRAM = 1200;
@@ -155,8 +156,8 @@ export class Endpoint {
 
   readonly #connections = new Map<ConnectionHandle, Entry>();
   readonly #routes = new Map<string, Entry>();
-  /** The peers' stateless reset tokens (hex) -> their connection. */
-  readonly #resetIndex = new Map<string, Entry>();
+  /** Connections by the peer's address, for recognising stateless resets (RFC 9000 §10.3.1). */
+  readonly #byRemote = new Map<string, Set<Entry>>();
   readonly #responses: Transmit[] = [];
   readonly #events: EndpointEvent[] = [];
   readonly #sendQueue = new EntryQueue();
@@ -334,7 +335,7 @@ export class Endpoint {
       this.#touch(entry);
       return true;
     }
-    if (!long) return this.#peerReset(datagram, now) || this.#statelessReset(datagram, dcid, remote, now);
+    if (!long) return this.#peerReset(datagram, remote, now) || this.#statelessReset(datagram, dcid, remote, now);
     if (!this.#server) return false;
     return this.#newConnection(datagram, remote, local, now);
   }
@@ -388,20 +389,21 @@ export class Endpoint {
   }
 
   /**
-   * RFC 9000 §10.3.1: a datagram that routes nowhere may be a stateless reset from a peer: its
-   * last 16 bytes equal a reset token the peer gave one of our connections, which then drains.
+   * RFC 9000 §10.3.1: a short-header datagram that routes nowhere may be a stateless reset from
+   * a peer. The connections with that peer look at its last 16 bytes; true when one drained.
    */
-  #peerReset(datagram: Uint8Array, now: number): boolean {
-    if (datagram.length < MIN_STATELESS_RESET_LENGTH || this.#resetIndex.size === 0) return false;
-    const entry = this.#resetIndex.get(connectionIdKey(datagram.subarray(datagram.length - STATELESS_RESET_TOKEN_LENGTH)));
-    if (!entry || entry.removed) return false;
-    const s = entry.conn.state.kind;
-    if (s !== 'drained') {
-      entry.conn.enterDrained({ code: 0, application: false, frameType: 0, reason: 'stateless reset', initiator: 'reset' });
+  #peerReset(datagram: Uint8Array, remote: Address, now: number): boolean {
+    if (datagram.length < MIN_STATELESS_RESET_LENGTH) return false;
+    const peers = this.#byRemote.get(addressKey(remote));
+    if (!peers) return false;
+    let reset = false;
+    for (const entry of [...peers]) {
+      if (entry.removed) continue;
+      entry.conn.receive(datagram, { local: entry.conn.path.local, remote }, now);
+      if (entry.conn.isClosed) reset = true;
+      this.#touch(entry);
     }
-    void now;
-    this.#touch(entry);
-    return true;
+    return reset;
   }
 
   /** RFC 9000 §10.3: a short-header packet for no connection of ours may get a stateless reset. */
@@ -452,10 +454,13 @@ export class Endpoint {
 
   #register(conn: Connection, fixed: string[]): Entry {
     const entry: Entry = {
-      handle: this.#nextHandle++, conn, routes: new Set(), fixed, resetTokens: new Set(), inSend: false, inEvents: false, timerDirty: false,
+      handle: this.#nextHandle++, conn, routes: new Set(), fixed, remoteKey: addressKey(conn.path.remote), inSend: false, inEvents: false, timerDirty: false,
       deadline: undefined, removed: false,
     };
     this.#connections.set(entry.handle, entry);
+    let peers = this.#byRemote.get(entry.remoteKey);
+    if (!peers) this.#byRemote.set(entry.remoteKey, (peers = new Set()));
+    peers.add(entry);
     for (const key of fixed) this.#routes.set(key, entry);
     for (const cid of conn.localConnectionIds()) this.#addRoute(entry, cid);
     this.#touch(entry);
@@ -496,24 +501,10 @@ export class Endpoint {
     for (const cid of ids) if (!entry.routes.has(connectionIdKey(cid))) this.#addRoute(entry, cid);
   }
 
-  /** Indexes the peer's stateless reset tokens of a connection (RFC 9000 §10.3.1). */
-  #syncResetTokens(entry: Entry): void {
-    const tokens = entry.conn.peerResetTokens;
-    if (tokens.length === entry.resetTokens.size) return;
-    const current = new Set(tokens.map(connectionIdKey));
-    for (const k of entry.resetTokens) if (!current.has(k) && this.#resetIndex.get(k) === entry) this.#resetIndex.delete(k);
-    entry.resetTokens.clear();
-    for (const k of current) {
-      entry.resetTokens.add(k);
-      this.#resetIndex.set(k, entry);
-    }
-  }
-
   /** The connection took input or a command: it may have datagrams, events and a new timer. */
   #touch(entry: Entry): void {
     if (entry.removed) return;
     this.#syncRoutes(entry);
-    this.#syncResetTokens(entry);
     if (!entry.inSend) {
       entry.inSend = true;
       this.#sendQueue.push(entry);
@@ -554,8 +545,9 @@ export class Endpoint {
     for (const key of entry.routes) if (this.#routes.get(key) === entry) this.#routes.delete(key);
     for (const key of entry.fixed) if (this.#routes.get(key) === entry) this.#routes.delete(key);
     entry.routes.clear();
-    for (const key of entry.resetTokens) if (this.#resetIndex.get(key) === entry) this.#resetIndex.delete(key);
-    entry.resetTokens.clear();
+    const peers = this.#byRemote.get(entry.remoteKey);
+    peers?.delete(entry);
+    if (peers?.size === 0) this.#byRemote.delete(entry.remoteKey);
     this.#connections.delete(entry.handle);
   }
 }

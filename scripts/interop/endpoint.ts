@@ -1,0 +1,136 @@
+/**
+ * The quic-interop-runner endpoint contract (see scripts/interop-endpoint.sh): ROLE, TESTCASE,
+ * REQUESTS, SSLKEYLOGFILE, QLOGDIR from the environment; files served from WWW (default /www),
+ * downloaded to DOWNLOADS (/downloads), certificate in CERTS (/certs: cert.pem, priv.key), port
+ * PORT (443), server bind address HOST (default '::', dual stack). Unsupported test cases exit
+ * 127. ALPN hq-interop.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TLS_CHACHA20_POLY1305_SHA256, type CipherSuite } from '@quicts/quic-core';
+import { connect, listen, type QuicConnection } from '@quicts/quic-core/node';
+import { HQ_ALPN, fetchHq, serveHqConnection } from './hq.ts';
+
+const env = process.env;
+const role = env['ROLE'];
+const testcase = env['TESTCASE'] ?? '';
+const log = (line: string) => process.stderr.write(`[${role ?? '?'} ${testcase}] ${line}\n`);
+
+/** Cases each role takes part in; the runner gives several cases a simpler name (e.g. multiplexing -> transfer). */
+const SERVER_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate']);
+const CLIENT_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate']);
+
+const keylogFile = env['SSLKEYLOGFILE'] || undefined;
+const qlogDir = env['QLOGDIR'] || undefined;
+const logging = { ...(keylogFile ? { keylogFile } : {}), ...(qlogDir ? { qlogDir } : {}) };
+const suites: readonly CipherSuite[] | undefined = testcase === 'chacha20' ? [TLS_CHACHA20_POLY1305_SHA256] : undefined;
+
+async function runServer(): Promise<number> {
+  const certs = env['CERTS'] ?? '/certs';
+  const www = env['WWW'] ?? '/www';
+  const port = Number(env['PORT'] ?? 443);
+  const host = env['HOST'] ?? '::';
+  const [cert, key] = await Promise.all([readFile(join(certs, 'cert.pem'), 'utf8'), readFile(join(certs, 'priv.key'), 'utf8')]);
+  const server = await listen({
+    host, port, alpn: [HQ_ALPN], tls: { cert, key }, retry: testcase === 'retry',
+    transport: { initialMaxStreamsBidi: 100 },
+    ...(suites ? { cipherSuites: suites } : {}), ...logging,
+  });
+  log(`listening on ${server.address.address}:${server.address.port}`);
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  for await (const conn of server) {
+    void serveHqConnection(www, conn, log);
+  }
+  return 0;
+}
+
+async function runClient(): Promise<number> {
+  const downloads = env['DOWNLOADS'] ?? '/downloads';
+  const urls = (env['REQUESTS'] ?? '').split(/\s+/).filter(Boolean).map((u) => new URL(u));
+  if (urls.length === 0) {
+    log('REQUESTS is empty');
+    return 1;
+  }
+  const first = urls[0]!;
+  const host = first.hostname;
+  const port = Number(first.port || 443);
+  const options = {
+    alpn: [HQ_ALPN], verify: { insecure: true as const }, ...(suites ? { cipherSuites: suites } : {}), ...logging,
+    // RFC 9000 §7.4 / the runner's README: small initial windows, raised as the transfer goes.
+    transport: { initialMaxData: 256 * 1024, initialMaxStreamDataBidiLocal: 128 * 1024 },
+  };
+  const started = performance.now();
+  let failed = 0;
+  const fetchOne = async (conn: QuicConnection, url: URL, onData?: () => void) => {
+    try {
+      const n = await fetchHq(conn, url.pathname, downloads, onData);
+      log(`OK ${url.href} ${n} bytes`);
+    } catch (e) {
+      failed++;
+      log(`FAIL ${url.href}: ${(e as Error).message}`);
+    }
+  };
+  if (testcase === 'multiconnect') {
+    // One connection per file, one after the other (handshakeloss, handshakecorruption).
+    for (const url of urls) {
+      let attempt = 0;
+      for (;;) {
+        attempt++;
+        try {
+          const conn = await connect(host, port, options);
+          await fetchOne(conn, url);
+          await conn.close({ code: 0 });
+          break;
+        } catch (e) {
+          log(`connection attempt ${attempt} for ${url.href} failed: ${(e as Error).message}`);
+          if (attempt >= 5) {
+            failed++;
+            break;
+          }
+        }
+      }
+    }
+  } else {
+    const conn = await connect(host, port, options);
+    log(`connected, ALPN ${conn.alpn}`);
+    let onData: (() => void) | undefined;
+    if (testcase === 'keyupdate') {
+      // The client makes a key update happen early (as soon as the handshake is confirmed).
+      let done = false;
+      onData = () => {
+        if (!done && conn.initiateKeyUpdate()) {
+          done = true;
+          log('initiated a key update');
+        }
+      };
+      onData();
+    }
+    await Promise.all(urls.map((u) => fetchOne(conn, u, onData)));
+    await conn.close({ code: 0 });
+  }
+  log(`done in ${((performance.now() - started) / 1000).toFixed(2)} s, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+async function main(): Promise<number> {
+  if (role === 'server') {
+    if (!SERVER_CASES.has(testcase)) return 127;
+    return runServer();
+  }
+  if (role === 'client') {
+    if (!CLIENT_CASES.has(testcase)) return 127;
+    return runClient();
+  }
+  log('ROLE must be client or server');
+  return 127;
+}
+
+main().then((code) => process.exit(code), (e) => {
+  log(`error: ${(e as Error)?.stack ?? String(e)}`);
+  process.exit(1);
+});
