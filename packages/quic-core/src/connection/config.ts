@@ -104,6 +104,17 @@ export interface ConnectionConfig {
    * and throw `ConnectionInvariantError` out of the engine calls on a breach. For tests; costs time.
    */
   readonly debugInvariants?: boolean;
+  /**
+   * Makes the connection IDs this connection issues (RFC 9000 §5.1), all of one length; the
+   * endpoint supplies it so that IDs are unique and routable. Default: random IDs of
+   * `transport.connectionIdLength` bytes.
+   */
+  readonly connectionIdGenerator?: () => Uint8Array;
+  /**
+   * The stateless reset token of a connection ID we issue (RFC 9000 §10.3.2; the endpoint derives
+   * it from a static key so it can reset after losing state). Default: random tokens.
+   */
+  readonly resetTokenFor?: (cid: Uint8Array) => Uint8Array;
 }
 
 export interface ResolvedConfig {
@@ -112,6 +123,8 @@ export interface ResolvedConfig {
   readonly version: number;
   readonly transport: Readonly<TransportConfig>;
   readonly debugInvariants: boolean;
+  readonly connectionIdGenerator: () => Uint8Array;
+  readonly resetTokenFor: (cid: Uint8Array) => Uint8Array;
 }
 
 export function resolveConfig(config: ConnectionConfig): ResolvedConfig {
@@ -121,5 +134,7 @@ export function resolveConfig(config: ConnectionConfig): ResolvedConfig {
   if (transport.maxSendUdpPayloadSize < 1200) throw new RangeError('maxSendUdpPayloadSize must be at least 1200');
   return Object.freeze({ crypto: config.crypto, cryptoSession: config.cryptoSession, version: config.version ?? QUIC_V1, transport: Object.freeze(transport),
     debugInvariants: config.debugInvariants ?? false,
+    connectionIdGenerator: config.connectionIdGenerator ?? (() => config.crypto.randomBytes(transport.connectionIdLength)),
+    resetTokenFor: config.resetTokenFor ?? (() => config.crypto.randomBytes(16)),
   });
 }

@@ -28,6 +28,7 @@ import type { CloseReason, ConnectionEvent } from './events.ts';
 import { OneRttKeys } from './one-rtt-keys.ts';
 import { MtuProber } from './mtu-probe.ts';
 import { ConnectionInvariantError, FlowControlAudit } from './flow-audit.ts';
+import { ConnectionIds, type ConnectionEndpointEvent } from './cids.ts';
 import { PacketSpace } from './packet-space.ts';
 import type { SentFrame, SentFrames } from './sent-frames.ts';
 import {
@@ -85,7 +86,7 @@ export interface ServerAcceptOptions {
   readonly clientCid: Uint8Array;
   /** The SCID of the Retry we sent, when the client's token came from one. */
   readonly retrySourceCid?: Uint8Array;
-  /** Our connection ID (default: random of the configured length). */
+  /** Our connection ID (default: one from `connectionIdGenerator`). */
   readonly localCid?: Uint8Array;
   /** The client proved its address with a token (RFC 9000 §8.1). */
   readonly addressValidated?: boolean;
@@ -122,8 +123,8 @@ export class Connection {
   readonly session: CryptoSession;
   /** @internal Our current connection ID (the SCID of our long headers). */
   localCid: Uint8Array;
-  /** @internal Other IDs that route to us (a server's `initialDcid` until the client switches). */
-  readonly extraLocalCids: Uint8Array[] = [];
+  /** @internal The IDs we issued and the peer's (RFC 9000 §5.1). */
+  readonly cids: ConnectionIds;
   /** @internal The Destination Connection ID we send to. */
   peerCid: Uint8Array;
   /** @internal The client's first DCID (RFC 9000 §7.3). */
@@ -134,8 +135,6 @@ export class Connection {
   retrySourceCid: Uint8Array | undefined;
   /** @internal Client: the token sent in Initial packets. */
   token: Uint8Array;
-  /** @internal The peer's stateless reset tokens (RFC 9000 §10.3.1). */
-  readonly peerResetTokens: Uint8Array[] = [];
   /** @internal */
   path: PathInfo;
   /** @internal Anti-amplification accounting (RFC 9000 §8.1). */
@@ -167,15 +166,12 @@ export class Connection {
     handshakeDone: false,
     ping: false,
     pathResponses: [] as Uint8Array[],
-    retireCids: [] as number[],
     closeFrame: false,
   };
   /** @internal Outgoing DATAGRAM payloads. */
   readonly datagramsOut: Uint8Array[] = [];
   /** @internal Incoming packets waiting for keys. */
   readonly undecryptable: Undecryptable[] = [];
-  /** @internal Peer connection-ID sequence numbers below this were retired. */
-  peerRetiredBelow = 0;
   /** @internal DATAGRAM events queued and not yet polled. */
   datagramEventsQueued = 0;
   /** @internal The peer's ack_delay_exponent (default 3 until its parameters arrive). */
@@ -192,6 +188,7 @@ export class Connection {
   private constructor(
     side: 'client' | 'server', config: ResolvedConfig, path: PathInfo, localCid: Uint8Array, peerCid: Uint8Array,
     originalDcid: Uint8Array, initialDcid: Uint8Array, localParams: TransportParameters, version: number, now: number,
+    initialResetToken?: Uint8Array,
   ) {
     this.side = side;
     this.config = config;
@@ -203,6 +200,16 @@ export class Connection {
     this.token = new Uint8Array(0);
     this.addressValidated = side === 'client';
     this.audit = config.debugInvariants ? new FlowControlAudit(side) : undefined;
+    const resetTokenFor = config.resetTokenFor;
+    this.cids = new ConnectionIds({
+      initialCid: localCid,
+      generate: config.connectionIdGenerator,
+      // Sequence 0 keeps the token the server advertised in its transport parameters.
+      resetTokenFor: initialResetToken ? (cid) => (bytesEqual(cid, localCid) ? initialResetToken : resetTokenFor(cid)) : resetTokenFor,
+      activeLimit: config.transport.activeConnectionIdLimit,
+      ...(side === 'server' ? { extraCids: [initialDcid] } : {}),
+    });
+    if (side === 'server') this.cids.setPeerInitial(peerCid);
     const t = config.transport;
     this.spaces = [
       new PacketSpace(PacketNumberSpace.Initial, 'initial', t.maxAckDelay, t.maxCryptoBuffer),
@@ -238,10 +245,9 @@ export class Connection {
   /** Starts a client connection: the first flight is ready for `pollTransmit`. */
   static connect(options: ClientConnectOptions): Connection {
     const config = resolveConfig(options.config);
-    const t = config.transport;
     const dcid = options.destinationCid ?? config.crypto.randomBytes(8);
     if (dcid.length < 8 || dcid.length > 20) throw new RangeError('a client DCID must be 8 to 20 bytes (RFC 9000 §7.2)');
-    const scid = config.crypto.randomBytes(t.connectionIdLength);
+    const scid = config.connectionIdGenerator();
     const params = baseParams(config, scid);
     const conn = new Connection('client', config, options.path, scid, dcid, dcid, dcid, params, config.version, options.now);
     if (options.token) conn.token = options.token;
@@ -253,13 +259,16 @@ export class Connection {
   /** Creates a server connection for a client's first Initial; feed that datagram to `receive` next. */
   static accept(options: ServerAcceptOptions): Connection {
     const config = resolveConfig(options.config);
-    const localCid = options.localCid ?? config.crypto.randomBytes(config.transport.connectionIdLength);
+    const localCid = options.localCid ?? config.connectionIdGenerator();
     const params = baseParams(config, localCid);
     params.originalDestinationConnectionId = options.originalDcid;
     if (options.retrySourceCid) params.retrySourceConnectionId = options.retrySourceCid;
-    if (options.statelessResetToken) params.statelessResetToken = options.statelessResetToken;
-    const conn = new Connection('server', config, options.path, localCid, options.clientCid, options.originalDcid, options.initialDcid, params, options.version, options.now);
-    conn.extraLocalCids.push(options.initialDcid);
+    // RFC 9000 §18.2: the server's token for the connection ID of its handshake.
+    const resetToken = localCid.length > 0 ? options.statelessResetToken ?? config.resetTokenFor(localCid) : undefined;
+    if (resetToken) params.statelessResetToken = resetToken;
+    const conn = new Connection(
+      'server', config, options.path, localCid, options.clientCid, options.originalDcid, options.initialDcid, params, options.version, options.now, resetToken,
+    );
     conn.retrySourceCid = options.retrySourceCid;
     if (options.addressValidated) conn.addressValidated = true;
     conn.session.start();
@@ -431,9 +440,18 @@ export class Connection {
     return this.state.kind === 'drained';
   }
 
-  /** Connection IDs that route to this connection (for the endpoint's table). */
+  /** Connection IDs that route to this connection now (for the endpoint's table). */
   localConnectionIds(): Uint8Array[] {
-    return [this.localCid, ...this.extraLocalCids];
+    return this.cids.routable();
+  }
+
+  /**
+   * The next change to the connection IDs routing to this connection, or null: IDs issued with
+   * NEW_CONNECTION_ID (and the handshake ID), and IDs retired by the peer or dropped when the
+   * connection ends. Poll after every input, like `pollTransmit`.
+   */
+  pollEndpointEvent(): ConnectionEndpointEvent | null {
+    return this.cids.pollEndpointEvent();
   }
 
   /** Figures for diagnostics. */
@@ -599,7 +617,7 @@ export class Connection {
     this.recovery.loss.maxAckDelay = params.maxAckDelay;
     this.peerAckDelayExponent = params.ackDelayExponent;
     this.peerMaxDatagramFrameSize = params.maxDatagramFrameSize ?? 0;
-    if (params.statelessResetToken) this.peerResetTokens.push(params.statelessResetToken);
+    this.cids.onPeerParams(params.activeConnectionIdLimit, this.side === 'client' ? params.statelessResetToken : undefined);
     this.resetIdleTimer(now);
   }
 
@@ -641,6 +659,7 @@ export class Connection {
         case 'stream': this.streams.onStreamDataAcked(f.streamId, f.offset, f.length, f.fin); break;
         case 'control': this.streams.onFrameAcked(f.frame); break;
         case 'ack': space.acks.onAckAcknowledged(f.largest); break;
+        case 'retireConnectionId': this.cids.peer?.onRetireConnectionIdAcked(f.sequence); break;
         case 'mtuProbe': if (this.mtu.onProbeAcked(f.size)) this.recovery.cc.onMtuUpdate(f.size); break;
         default: break;
       }
@@ -661,7 +680,8 @@ export class Connection {
         case 'stream': this.streams.onStreamDataLost(f.streamId, f.offset, f.length, f.fin); break;
         case 'control': this.streams.onFrameLost(f.frame); break;
         case 'handshakeDone': this.pending.handshakeDone = true; break;
-        case 'retireConnectionId': this.pending.retireCids.push(f.sequence); break;
+        case 'retireConnectionId': this.cids.peer?.onRetireConnectionIdLost(f.sequence); break;
+        case 'newConnectionId': this.cids.local.onNewConnectionIdLost(f.sequence); break;
         case 'mtuProbe': this.mtu.onProbeLost(f.size); break;
         default: break; // ACK, PING, DATAGRAM, PATH_RESPONSE: not retransmitted
       }
@@ -721,14 +741,13 @@ export class Connection {
     if (this.state.kind === 'drained') return;
     if (this.state.kind !== 'closing' && this.state.kind !== 'draining') this.emit({ type: 'closing', reason });
     this.state = { kind: 'drained', reason };
+    this.cids.forgetAll();
     this.emit({ type: 'closed', reason });
   }
 
   /** @internal True if `cid` is one of ours. */
   isLocalCid(cid: Uint8Array): boolean {
-    if (bytesEqual(cid, this.localCid)) return true;
-    for (const c of this.extraLocalCids) if (bytesEqual(cid, c)) return true;
-    return false;
+    return this.cids.isLocal(cid);
   }
 }
 

@@ -16,3 +16,5 @@ export { tlsClientSession, tlsServerSession } from './tls-session.ts';
 export type { QuicTlsClientOptions, QuicTlsServerOptions } from './tls-session.ts';
 export { ConnectionInvariantError, FlowControlAudit } from './flow-audit.ts';
 export { MtuProber, BASE_DATAGRAM_SIZE } from './mtu-probe.ts';
+export { ConnectionIds, MAX_CID_FRAME_SIZE } from './cids.ts';
+export type { ConnectionEndpointEvent, ConnectionIdsOptions } from './cids.ts';

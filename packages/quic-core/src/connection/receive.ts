@@ -126,10 +126,11 @@ function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket
   if (conn.side === 'client' && p.type === 'initial' && !conn.receivedFromPeer) {
     // RFC 9000 §7.2: the client switches to the server's chosen connection ID.
     conn.peerCid = p.scid.slice();
+    conn.cids.setPeerInitial(conn.peerCid);
   }
   if (conn.peerInitialScid === undefined && p.type === 'initial') conn.peerInitialScid = p.scid.slice();
   conn.receivedFromPeer = true;
-  processPayload(conn, space, KIND_OF_TYPE[p.type], out.pn, out.payload, now);
+  processPayload(conn, space, KIND_OF_TYPE[p.type], out.pn, out.payload, p.dcid, now);
   if (conn.side === 'server' && p.type === 'handshake') {
     // RFC 9000 §8.1: a Handshake packet proves the client's address; RFC 9001 §4.9.1: the
     // server then discards Initial keys.
@@ -144,8 +145,8 @@ function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket
 function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPacket, path: PathInfo, now: number): PacketResult {
   const keys = conn.oneRtt;
   if (!keys) return conn.state.kind === 'handshake' ? 'needs-keys' : 'dropped';
-  if (!conn.isLocalCid(p.dcid)) return 'dropped';
-  if (p.pnOffset + 20 > p.end) return 'dropped';
+  // RFC 9000 §10.3.1: a datagram that cannot be processed may be a stateless reset.
+  if (!conn.isLocalCid(p.dcid) || p.pnOffset + 20 > p.end) return checkReset(conn, datagram);
   const space = conn.spaces[PacketNumberSpace.ApplicationData];
   const header = removeHeaderProtection(keys.headerKeys.hp, datagram, p.start, p.pnOffset);
   const pn = decodePacketNumber(space.acks.largestReceived, header.truncatedPn, header.pnLength * 8);
@@ -153,17 +154,10 @@ function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPack
   const chosen = keys.select(phase, pn);
   const headerEnd = p.pnOffset + header.pnLength;
   const payload = chosen ? decryptPacketPayload(chosen.keys, datagram, p.start, headerEnd, p.end, pn) : null;
-  if (!payload) {
-    if (isStatelessReset(conn, datagram)) {
-      conn.enterDrained({ code: TransportErrorCode.NO_ERROR, application: false, frameType: 0, reason: 'stateless reset', initiator: 'reset' });
-      return 'ok';
-    }
-    conn.stats.packetsDropped++;
-    return 'dropped';
-  }
+  if (!payload) return checkReset(conn, datagram);
   // RFC 9000 §17.3.1: reserved bits must be zero once protection is removed.
   if ((header.firstByte & 0x18) !== 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'reserved bits set in a short header');
-  if (space.acks.isDuplicate(pn)) return 'dropped';
+  if (space.acks.isDuplicate(pn)) return checkReset(conn, datagram);
   if (chosen!.which === 'next') {
     // RFC 9001 §6.2: the peer updated keys (or answered our update).
     if (!conn.handshakeConfirmed && conn.side === 'server') {
@@ -175,22 +169,26 @@ function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPack
     keys.onReadCurrent(pn);
   }
   conn.receivedFromPeer = true;
-  processPayload(conn, space, 'oneRtt', pn, payload, now);
+  processPayload(conn, space, 'oneRtt', pn, payload, p.dcid, now);
   // RFC 9001 §4.1.2: a client may treat an acknowledged 1-RTT packet as confirmation; the
   // HANDSHAKE_DONE frame is the usual signal (handled with the frame).
   void path;
   return 'ok';
 }
 
-function isStatelessReset(conn: Connection, datagram: Uint8Array): boolean {
-  // RFC 9000 §10.3.1: the last 16 bytes of a datagram compared with the peer's reset tokens.
-  if (datagram.length < 21 || conn.peerResetTokens.length === 0) return false;
-  const tail = datagram.subarray(datagram.length - 16);
-  for (const token of conn.peerResetTokens) if (bytesEqual(token, tail)) return true;
-  return false;
+/** A short-header packet was not processed: drop it, or end the connection if it is a stateless reset (RFC 9000 §10.3.1). */
+function checkReset(conn: Connection, datagram: Uint8Array): PacketResult {
+  if (conn.cids.isStatelessReset(datagram)) {
+    conn.enterDraining({ code: TransportErrorCode.NO_ERROR, application: false, frameType: 0, reason: 'stateless reset', initiator: 'reset' }, conn.lastNow);
+    return 'ok';
+  }
+  conn.stats.packetsDropped++;
+  return 'dropped';
 }
 
-function processPayload(conn: Connection, space: PacketSpace, kind: FramePacketKind, pn: number, payload: Uint8Array, now: number): void {
+function processPayload(
+  conn: Connection, space: PacketSpace, kind: FramePacketKind, pn: number, payload: Uint8Array, dcid: Uint8Array, now: number,
+): void {
   conn.stats.packetsReceived++;
   if (payload.length === 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'packet without frames'); // RFC 9000 §12.4
   const r = new Reader(payload);
@@ -202,7 +200,7 @@ function processPayload(conn: Connection, space: PacketSpace, kind: FramePacketK
       throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, `${frame.type} frame not allowed in ${kind} packets`, type);
     }
     if (frame.type !== 'ack' && frame.type !== 'padding' && frame.type !== 'connectionClose') ackEliciting = true;
-    handleFrame(conn, space, frame, type, now);
+    handleFrame(conn, space, frame, type, dcid, now);
     if (isOver(conn)) return;
   }
   space.acks.onPacketReceived(pn, ackEliciting, now);
@@ -211,7 +209,7 @@ function processPayload(conn: Connection, space: PacketSpace, kind: FramePacketK
   conn.resetIdleTimer(now);
 }
 
-function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: number, now: number): void {
+function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: number, dcid: Uint8Array, now: number): void {
   switch (frame.type) {
     case 'padding':
     case 'ping':
@@ -254,12 +252,16 @@ function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: n
     case 'streamsBlocked':
       conn.streams.onFrame(frame);
       return;
-    case 'newConnectionId':
-      onNewConnectionId(conn, frame, type);
+    case 'newConnectionId': {
+      const peer = conn.cids.peer;
+      if (!peer) return;
+      peer.onNewConnectionId(frame);
+      // Retire Prior To may have moved us to another of the peer's IDs (RFC 9000 §5.1.2).
+      conn.peerCid = peer.current().cid;
       return;
+    }
     case 'retireConnectionId':
-      // We issue only the handshake connection ID so far: nothing else can be retired (§19.16).
-      if (frame.sequence > 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'retiring a connection ID never issued', type);
+      conn.cids.local.onRetireConnectionId(frame.sequence, dcid);
       return;
     case 'pathChallenge':
       if (conn.pending.pathResponses.length < 4) conn.pending.pathResponses.push(frame.data.slice());
@@ -286,18 +288,5 @@ function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: n
       else conn.emit({ type: 'datagram', data: frame.data.slice() });
       return;
     }
-  }
-}
-
-function onNewConnectionId(conn: Connection, frame: Extract<Frame, { type: 'newConnectionId' }>, type: number): void {
-  // RFC 9000 §19.15: a zero-length CID peer cannot send this frame.
-  if (conn.peerCid.length === 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'NEW_CONNECTION_ID with zero-length connection IDs', type);
-  if (frame.statelessResetToken.length === 16) conn.peerResetTokens.push(frame.statelessResetToken.slice());
-  if (conn.peerResetTokens.length > 2 * conn.config.transport.activeConnectionIdLimit + 2) conn.peerResetTokens.splice(1, 1);
-  if (frame.retirePriorTo > conn.peerRetiredBelow) {
-    // RFC 9000 §5.1.2: retire every sequence below Retire Prior To (once each) and move to the new ID.
-    for (let s = conn.peerRetiredBelow; s < frame.retirePriorTo; s++) conn.pending.retireCids.push(s);
-    conn.peerRetiredBelow = frame.retirePriorTo;
-    if (frame.sequence >= frame.retirePriorTo) conn.peerCid = frame.connectionId.slice();
   }
 }

@@ -4,7 +4,6 @@
  * @module
  */
 import type { StreamsControlFrame } from '../streams/streams.ts';
-import type { NewConnectionIdFrame } from '../frame/types.ts';
 
 export type SentFrame =
   | { readonly kind: 'crypto'; readonly offset: number; readonly length: number }
@@ -12,7 +11,7 @@ export type SentFrame =
   | { readonly kind: 'control'; readonly frame: StreamsControlFrame }
   | { readonly kind: 'ack'; readonly largest: number }
   | { readonly kind: 'handshakeDone' }
-  | { readonly kind: 'newConnectionId'; readonly frame: NewConnectionIdFrame }
+  | { readonly kind: 'newConnectionId'; readonly sequence: number }
   | { readonly kind: 'retireConnectionId'; readonly sequence: number }
   | { readonly kind: 'newToken'; readonly token: Uint8Array }
   | { readonly kind: 'ping' }

@@ -20,6 +20,7 @@ import { PacketNumberSpace } from '../recovery/constants.ts';
 import type { Connection, Transmit } from './connection.ts';
 import type { PacketSpace } from './packet-space.ts';
 import type { SentFrame } from './sent-frames.ts';
+import { MAX_CID_FRAME_SIZE } from './cids.ts';
 
 const TAG = 16;
 /** Below this much room a packet is not started (header + tag + a few frame bytes). */
@@ -136,7 +137,7 @@ function hasWork(conn: Connection, space: PacketSpace, now: number, allowData: b
   if (space.hasCryptoToSend) return true;
   if (space.id !== PacketNumberSpace.ApplicationData) return false;
   const p = conn.pending;
-  return p.handshakeDone || p.ping || p.pathResponses.length > 0 || p.retireCids.length > 0 || conn.datagramsOut.length > 0 || conn.streams.wantsToSend;
+  return p.handshakeDone || p.ping || p.pathResponses.length > 0 || conn.cids.hasPendingFrames || conn.datagramsOut.length > 0 || conn.streams.wantsToSend;
 }
 
 function buildPacket(conn: Connection, space: PacketSpace, w: Writer, limit: number, now: number, allowData: boolean): BuiltPacket | null {
@@ -240,10 +241,11 @@ function writeAppControl(conn: Connection, w: Writer, end: number, frames: SentF
     frames.push({ kind: 'pathResponse' });
     wrote = true;
   }
-  while (p.retireCids.length > 0 && end - w.pos >= 9) {
-    const sequence = p.retireCids.shift()!;
-    encodeFrame(w, { type: 'retireConnectionId', sequence });
-    frames.push({ kind: 'retireConnectionId', sequence });
+  while (end - w.pos >= MAX_CID_FRAME_SIZE) {
+    const f = conn.cids.pollFrame();
+    if (!f) break;
+    encodeFrame(w, f);
+    frames.push(f.type === 'newConnectionId' ? { kind: 'newConnectionId', sequence: f.sequence } : { kind: 'retireConnectionId', sequence: f.sequence });
     wrote = true;
   }
   for (;;) {
