@@ -1,7 +1,7 @@
 /**
- * Endpoint machinery that needs no connection state: stateless reset (RFC 9000 §10.3), Retry and
- * NEW_TOKEN address-validation tokens (§8.1) with a replay filter, Version Negotiation decisions (§6),
- * and the Endpoint that routes datagrams to connections.
+ * The Endpoint, which routes datagrams to connections, and its connection-free machinery:
+ * stateless reset (RFC 9000 §10.3), Retry and NEW_TOKEN address-validation tokens (§8.1) with a
+ * replay filter, and Version Negotiation decisions (§6).
  * @module
  */
 export {
