@@ -29,6 +29,7 @@ import { OneRttKeys } from './one-rtt-keys.ts';
 import { MtuProber } from './mtu-probe.ts';
 import { ConnectionInvariantError, FlowControlAudit } from './flow-audit.ts';
 import { ConnectionIds, type ConnectionEndpointEvent } from './cids.ts';
+import { CloseResponder, closeFrameFor } from './close.ts';
 import { PacketSpace } from './packet-space.ts';
 import type { SentFrame, SentFrames } from './sent-frames.ts';
 import {
@@ -168,6 +169,8 @@ export class Connection {
     pathResponses: [] as Uint8Array[],
     closeFrame: false,
   };
+  /** @internal Paces CONNECTION_CLOSE answers in the closing state. */
+  readonly closeResponder = new CloseResponder();
   /** @internal Outgoing DATAGRAM payloads. */
   readonly datagramsOut: Uint8Array[] = [];
   /** @internal Incoming packets waiting for keys. */
@@ -419,6 +422,8 @@ export class Connection {
   initiateKeyUpdate(): boolean {
     if (!this.oneRtt || !this.handshakeConfirmed || !this.oneRtt.canInitiate) return false;
     this.oneRtt.initiate();
+    // A packet in the new phase carries the update to the peer now, even on an idle connection.
+    this.pending.ping = true;
     this.emit({ type: 'keyUpdate', generation: this.oneRtt.generation, initiator: 'local' });
     return true;
   }
@@ -714,16 +719,7 @@ export class Connection {
   enterClosing(reason: CloseReason, now: number): void {
     const s = this.state.kind;
     if (s === 'closing' || s === 'draining' || s === 'drained') return;
-    // RFC 9000 §10.2.3: before the handshake is confirmed an application close is sent as a
-    // transport APPLICATION_ERROR in Initial/Handshake packets (the 1-RTT copy keeps the code).
-    const frame: ConnectionCloseFrame = {
-      type: 'connectionClose',
-      application: reason.application,
-      errorCode: reason.code,
-      frameType: reason.frameType,
-      reason: new TextEncoder().encode(reason.reason.slice(0, 256)),
-    } as ConnectionCloseFrame;
-    this.state = { kind: 'closing', reason, until: now + 3 * this.ptoPeriod(), frame };
+    this.state = { kind: 'closing', reason, until: now + 3 * this.ptoPeriod(), frame: closeFrameFor(reason) };
     this.pending.closeFrame = true;
     this.emit({ type: 'closing', reason });
   }

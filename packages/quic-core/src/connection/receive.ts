@@ -48,10 +48,8 @@ export function receiveDatagram(conn: Connection, datagram: Uint8Array, path: Pa
     if (isOver(conn)) return;
   }
   if (heldForKeys && !retry) conn.holdUndecryptable(datagram, path);
-  if (conn.state.kind === 'closing') {
-    // RFC 9000 §10.2.1: answer packets received while closing with CONNECTION_CLOSE again.
-    conn.pending.closeFrame = true;
-  }
+  // RFC 9000 §10.2.1: answer packets received while closing with CONNECTION_CLOSE again, at a falling rate.
+  if (conn.state.kind === 'closing' && conn.closeResponder.onDatagram()) conn.pending.closeFrame = true;
 }
 
 /** Reads the state afresh (frame handlers may have changed it). */
@@ -210,6 +208,8 @@ function processPayload(
 }
 
 function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: number, dcid: Uint8Array, now: number): void {
+  // RFC 9000 §10.2.1: in the closing state only the peer's CONNECTION_CLOSE still matters.
+  if (conn.state.kind === 'closing' && frame.type !== 'connectionClose') return;
   switch (frame.type) {
     case 'padding':
     case 'ping':

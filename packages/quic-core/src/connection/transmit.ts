@@ -14,12 +14,11 @@ import type { PacketProtectionKeys } from '../crypto/packet-keys.ts';
 import { encodeFrame, frameSize } from '../frame/encode.ts';
 import { encodeCryptoFrameHeader, cryptoDataCapacity, encodeDatagramFrameHeader, datagramFrameHeaderSize, encodeStreamFrameHeader } from '../frame/headers.ts';
 import { FrameType } from '../frame/types.ts';
-import type { ConnectionCloseFrame } from '../frame/types.ts';
-import { TransportErrorCode } from '../errors.ts';
 import { PacketNumberSpace } from '../recovery/constants.ts';
 import type { Connection, Transmit } from './connection.ts';
 import type { PacketSpace } from './packet-space.ts';
 import type { SentFrame } from './sent-frames.ts';
+import { buildClose } from './close.ts';
 import { MAX_CID_FRAME_SIZE } from './cids.ts';
 
 const TAG = 16;
@@ -305,52 +304,4 @@ function buildMtuProbe(conn: Connection, size: number, now: number): Transmit {
   conn.bytesSent += size;
   conn.stats.bytesSent += size;
   return { data: buf, remote: conn.path.remote };
-}
-
-/** CONNECTION_CLOSE in every space the peer may be reading (RFC 9000 §10.2.3). */
-function buildClose(conn: Connection): Transmit | null {
-  if (conn.state.kind !== 'closing' || !conn.pending.closeFrame) return null;
-  conn.pending.closeFrame = false;
-  const frame = conn.state.frame;
-  const limit = conn.maxDatagramSize();
-  const buf = new Uint8Array(Math.max(limit, MIN_INITIAL_DATAGRAM));
-  const w = Writer.into(buf, 0);
-  const packets: BuiltPacket[] = [];
-  for (const space of conn.spaces) {
-    const k = keysFor(conn, space);
-    if (!k || k.type === '0rtt') continue;
-    // Before the handshake is confirmed, skip spaces the peer cannot read yet... the peer may be in
-    // any of them, so every space with keys gets a copy; 1-RTT only once the handshake completed.
-    if (k.type === 'short' && !conn.handshakeComplete) continue;
-    let f: ConnectionCloseFrame = frame;
-    if (k.type !== 'short' && frame.application) {
-      f = { type: 'connectionClose', application: false, errorCode: TransportErrorCode.APPLICATION_ERROR, frameType: 0, reason: new Uint8Array(0) } as ConnectionCloseFrame;
-    }
-    const pn = space.nextPn++;
-    const pnLength = 4;
-    const start = w.pos;
-    const pnOffset = k.type === 'short'
-      ? writeShortHeader(w, { dcid: conn.peerCid, keyPhase: conn.oneRtt!.writePhase }, pn, pnLength)
-      : writeLongHeader(w, { type: k.type, version: conn.version, dcid: conn.peerCid, scid: conn.localCid, ...(k.type === 'initial' && conn.side === 'client' ? { token: conn.token } : {}) }, pn, pnLength, 0, 2);
-    if (frameSize(f) > buf.length - w.pos - TAG) {
-      f = { ...f, reason: new Uint8Array(0) } as ConnectionCloseFrame;
-    }
-    encodeFrame(w, f);
-    while (w.pos - pnOffset < MIN_SAMPLE_PAYLOAD) w.u8(0);
-    packets.push({ space, keys: k.keys, long: k.type !== 'short', type: k.type, start, pnOffset, pnLength, pn, payloadEnd: w.pos, frames: [], ackEliciting: false, ackLargest: -1 });
-    w.pos += TAG;
-  }
-  if (packets.length === 0) return null;
-  const last = packets[packets.length - 1]!;
-  let end = last.payloadEnd + TAG;
-  if (conn.side === 'client' && packets.some((p) => p.type === 'initial') && end < MIN_INITIAL_DATAGRAM) {
-    last.payloadEnd += MIN_INITIAL_DATAGRAM - end;
-    end = MIN_INITIAL_DATAGRAM;
-  }
-  for (const p of packets) {
-    if (p.long) patchLongHeaderLength(buf, p.pnOffset - 2, 2, p.payloadEnd - p.pnOffset + TAG);
-    protectPacket(p.keys, buf, p.start, p.pnOffset, p.pnLength, p.pn, p.payloadEnd);
-  }
-  conn.bytesSent += end;
-  return { data: buf.subarray(0, end), remote: conn.path.remote };
 }

@@ -1,0 +1,61 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Pair, corrupt, delay, loss } from '@quicts/testkit';
+import { Connection, type TransportConfig } from '@quicts/quic-core';
+import { ServerSlot, clientPath, config } from './harness.ts';
+import { dropWhere } from './link-elements.ts';
+import type { NullSessionOptions } from './null-session.ts';
+
+function handshake(seed: number, aToB: Parameters<typeof dropWhere>[0] | null, bToA: Parameters<typeof dropWhere>[0] | null, extra = [] as ReturnType<typeof loss>[], session: NullSessionOptions = {}, transport: Partial<TransportConfig> = {}) {
+  const client = Connection.connect({ config: config(transport, session), path: clientPath, now: 0 });
+  const server = new ServerSlot(config(transport, session));
+  const pair = new Pair<Connection, ServerSlot>({
+    a: client, b: server, seed,
+    aToB: [...(aToB ? [dropWhere(aToB)] : []), ...extra, delay(20)],
+    bToA: [...(bToA ? [dropWhere(bToA)] : []), ...extra, delay(20)],
+  });
+  pair.run({ until: () => client.handshakeConfirmed && !!server.conn?.handshakeConfirmed, maxTime: 120_000 });
+  return { client, server: server.conn!, pair, time: pair.now };
+}
+
+for (const n of [1, 2, 3, 5]) {
+  test(`the handshake completes with the first ${n} datagrams lost each way`, () => {
+    const r = handshake(1, (i) => i < n, (i) => i < n);
+    assert.ok(r.client.handshakeConfirmed && r.server.handshakeConfirmed);
+    assert.ok(r.pair.stats('a').droppedBy.loss === n && r.pair.stats('b').droppedBy.loss === n);
+  });
+}
+
+test('a large server flight (several datagrams) with its middle lost, then PTO probes resend it', () => {
+  const r = handshake(2, null, (i) => i === 1 || i === 2, [], { serverFlightPadding: 5000 });
+  assert.ok(r.client.handshakeConfirmed);
+});
+
+test('the client\'s Handshake flight lost: the server\'s PTO and the client\'s probes recover', () => {
+  const r = handshake(3, (i) => i >= 1 && i <= 3, null);
+  assert.ok(r.server.handshakeConfirmed);
+});
+
+test('PTO probes back off exponentially while everything is lost', () => {
+  const sendTimes: number[] = [];
+  const client = Connection.connect({ config: config(), path: clientPath, now: 0 });
+  for (let now = 0; now < 20_000;) {
+    for (let t = client.pollTransmit(now); t; t = client.pollTransmit(now)) sendTimes.push(now);
+    const next = client.nextTimeout();
+    if (next === undefined) break;
+    now = next;
+    client.handleTimeout(now);
+  }
+  const gaps = sendTimes.slice(1).map((t, i) => t - sendTimes[i]!).filter((g) => g > 0);
+  assert.ok(gaps.length >= 4);
+  for (let i = 1; i < gaps.length; i++) assert.ok(Math.abs(gaps[i]! - 2 * gaps[i - 1]!) < 2, `gaps ${gaps.join(', ')}`);
+});
+
+for (const seed of [10, 11, 12, 13, 14, 15, 16, 17]) {
+  test(`handshake over 30% loss and 2% corruption (seed ${seed})`, () => {
+    const r = handshake(seed, null, null, [loss(0.3), corrupt(0.02)], { serverFlightPadding: 3000 });
+    assert.ok(r.client.handshakeConfirmed);
+  });
+}
+
+test.run();
