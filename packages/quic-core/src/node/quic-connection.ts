@@ -73,6 +73,8 @@ export class QuicConnection {
   #rejectReady!: (e: Error) => void;
   #resolveClosed!: (info: QuicCloseInfo) => void;
   #closeInfo: QuicCloseInfo | undefined;
+  /** The reason of whoever closed first (the later 'closed' event may carry the peer's reply). */
+  #closingReason: CloseReason | undefined;
   #onClosed: (() => void) | undefined;
 
   constructor(
@@ -209,11 +211,12 @@ export class QuicConnection {
       case 'streamSendComplete':
         break;
       case 'closing':
+        this.#closingReason ??= e.reason;
         this.#flushKeylog();
         this.#qlog?.connectionStateUpdated(now, { new: 'closing' });
         break;
       case 'closed':
-        this.#finish(e.reason, now);
+        this.#finish(this.#closingReason ?? e.reason, now);
         break;
     }
   }
