@@ -15,6 +15,10 @@ import { TransportErrorCode } from '../errors.ts';
 import { PacketNumberSpace } from '../recovery/constants.ts';
 import type { Connection, Transmit } from './connection.ts';
 import type { CloseReason } from './events.ts';
+import { logPacketSent } from './qlog-events.ts';
+import type { SentFrame } from './sent-frames.ts';
+
+const CLOSE_FRAMES: readonly SentFrame[] = [{ kind: 'connectionClose' }];
 
 const TAG = 16;
 const MIN_INITIAL_DATAGRAM = 1200;
@@ -52,6 +56,7 @@ export class CloseResponder {
 
 interface ClosePacket {
   readonly keys: PacketProtectionKeys;
+  readonly type: 'initial' | 'handshake' | 'short';
   readonly long: boolean;
   readonly start: number;
   readonly pnOffset: number;
@@ -89,7 +94,7 @@ export function buildClose(conn: Connection): Transmit | null {
     }
     encodeFrame(w, f);
     while (w.pos - pnOffset < MIN_SAMPLE_PAYLOAD) w.u8(0);
-    packets.push({ keys: k.keys, long: k.type !== 'short', start, pnOffset, pn, payloadEnd: w.pos });
+    packets.push({ keys: k.keys, type: k.type, long: k.type !== 'short', start, pnOffset, pn, payloadEnd: w.pos });
     if (k.type === 'initial') hasInitial = true;
     w.pos += TAG;
   }
@@ -106,6 +111,7 @@ export function buildClose(conn: Connection): Transmit | null {
     if (p.long) patchLongHeaderLength(buf, p.pnOffset - 2, 2, p.payloadEnd - p.pnOffset + TAG);
     protectPacket(p.keys, buf, p.start, p.pnOffset, 4, p.pn, p.payloadEnd);
     conn.stats.packetsSent++;
+    if (conn.qlog) logPacketSent(conn.qlog, conn, conn.lastNow, p.type, p.pn, p.payloadEnd + TAG - p.start, CLOSE_FRAMES);
   }
   conn.bytesSent += end;
   conn.stats.bytesSent += end;

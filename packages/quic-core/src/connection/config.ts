@@ -7,6 +7,7 @@ import type { CryptoProvider } from '../crypto/provider.ts';
 import type { CongestionConfig } from '../recovery/congestion/controller.ts';
 import { QUIC_V1 } from '../packet/version.ts';
 import type { CryptoSessionFactory } from './crypto-session.ts';
+import type { QlogTrace } from '../qlog/trace.ts';
 
 export interface TransportConfig {
   /** max_idle_timeout we advertise, ms (0 disables; default 30 000). */
@@ -115,6 +116,13 @@ export interface ConnectionConfig {
    * it from a static key so it can reset after losing state). Default: random tokens.
    */
   readonly resetTokenFor?: (cid: Uint8Array) => Uint8Array;
+  /** A qlog trace for this connection's packet, recovery, key and close events (off by default). */
+  readonly qlog?: QlogTrace;
+  /**
+   * Receives an SSLKEYLOGFILE line whenever the TLS session derives a secret (only when the
+   * session logs keys). Without a sink, lines collect in `Connection.keylog`.
+   */
+  readonly keylog?: (line: string) => void;
 }
 
 export interface ResolvedConfig {
@@ -125,6 +133,8 @@ export interface ResolvedConfig {
   readonly debugInvariants: boolean;
   readonly connectionIdGenerator: () => Uint8Array;
   readonly resetTokenFor: (cid: Uint8Array) => Uint8Array;
+  readonly qlog: QlogTrace | undefined;
+  readonly keylog: ((line: string) => void) | undefined;
 }
 
 export function resolveConfig(config: ConnectionConfig): ResolvedConfig {
@@ -136,5 +146,7 @@ export function resolveConfig(config: ConnectionConfig): ResolvedConfig {
     debugInvariants: config.debugInvariants ?? false,
     connectionIdGenerator: config.connectionIdGenerator ?? (() => config.crypto.randomBytes(transport.connectionIdLength)),
     resetTokenFor: config.resetTokenFor ?? (() => config.crypto.randomBytes(16)),
+    qlog: config.qlog,
+    keylog: config.keylog,
   });
 }

@@ -30,6 +30,8 @@ import { MtuProber } from './mtu-probe.ts';
 import { ConnectionInvariantError, FlowControlAudit } from './flow-audit.ts';
 import { ConnectionIds, type ConnectionEndpointEvent } from './cids.ts';
 import { CloseResponder, closeFrameFor } from './close.ts';
+import type { QlogTrace } from '../qlog/trace.ts';
+import { logClosed, logKeyUpdated, logMetrics } from './qlog-events.ts';
 import { PacketSpace } from './packet-space.ts';
 import type { SentFrame, SentFrames } from './sent-frames.ts';
 import {
@@ -156,6 +158,8 @@ export class Connection {
   idleStart = 0;
   /** @internal Path MTU discovery (RFC 9000 §14.3). */
   readonly mtu = new MtuProber();
+  /** @internal The qlog trace, if any. */
+  readonly qlog: QlogTrace | undefined;
   /** @internal Independent flow-control check (only with `debugInvariants`). */
   readonly audit: FlowControlAudit | undefined;
   /** @internal An ack-eliciting packet was sent since the last packet was received. */
@@ -203,6 +207,7 @@ export class Connection {
     this.token = new Uint8Array(0);
     this.addressValidated = side === 'client';
     this.audit = config.debugInvariants ? new FlowControlAudit(side) : undefined;
+    this.qlog = config.qlog;
     const resetTokenFor = config.resetTokenFor;
     this.cids = new ConnectionIds({
       initialCid: localCid,
@@ -493,6 +498,16 @@ export class Connection {
   /** @internal */
   emit(e: ConnectionEvent): void {
     if (e.type === 'datagram') this.datagramEventsQueued++;
+    const q = this.qlog;
+    if (q) {
+      if (e.type === 'keyUpdate') {
+        const trigger = e.initiator === 'local' ? 'local_update' : 'remote_update';
+        logKeyUpdated(q, this.lastNow, 'client', 'oneRtt', trigger, e.generation);
+        logKeyUpdated(q, this.lastNow, 'server', 'oneRtt', trigger, e.generation);
+      } else if (e.type === 'closing') {
+        logClosed(q, this.lastNow, e.reason);
+      }
+    }
     this.#events.push(e);
   }
 
@@ -560,6 +575,10 @@ export class Connection {
         }
         case 'secret': {
           const { level, direction, suite, secret } = e.secret;
+          if (this.qlog) {
+            const owner = (direction === 'write') === (this.side === 'client') ? 'client' : 'server';
+            logKeyUpdated(this.qlog, now, owner, level, 'tls');
+          }
           if (level === 'handshake') {
             const keys = packetKeysFromSecret(this.config.crypto, suite, secret, this.version);
             const hs = this.spaces[PacketNumberSpace.Handshake];
@@ -586,7 +605,8 @@ export class Connection {
           this.onHandshakeComplete(e.alpn, e.resumed, e.earlyDataAccepted, now);
           break;
         case 'keylog':
-          this.keylog.push(e.line);
+          if (this.config.keylog) this.config.keylog(e.line);
+          else this.keylog.push(e.line);
           break;
       }
     }
@@ -695,6 +715,7 @@ export class Connection {
 
   private onLossTimeout(now: number): void {
     const out = this.recovery.onLossDetectionTimeout(now);
+    if (this.qlog && out.kind !== 'none') logMetrics(this.qlog, this, now);
     if (out.kind === 'loss') {
       const space = this.spaces[out.space];
       for (const p of out.lost) this.onPacketLost(space, p);

@@ -19,9 +19,12 @@ import { reasonPhraseText } from '../frame/reason-phrase.ts';
 import { PacketNumberSpace } from '../recovery/constants.ts';
 import type { Connection, PathInfo } from './connection.ts';
 import type { PacketSpace } from './packet-space.ts';
+import type { QlogPacketType } from '../qlog/schema.ts';
+import { logMetrics, logPacketDropped, logPacketReceived, type ConnPacketType } from './qlog-events.ts';
 
 const SPACE_OF_TYPE = { initial: PacketNumberSpace.Initial, handshake: PacketNumberSpace.Handshake, '0rtt': PacketNumberSpace.ApplicationData } as const;
 const KIND_OF_TYPE: Record<LongHeaderPacket['type'], FramePacketKind> = { initial: 'initial', handshake: 'handshake', '0rtt': 'zeroRtt' };
+const LOG_TYPE: Record<FramePacketKind, ConnPacketType> = { initial: 'initial', handshake: 'handshake', zeroRtt: '0rtt', oneRtt: 'short' };
 
 /** Processes one datagram. `retry` marks a second attempt of a held datagram. */
 export function receiveDatagram(conn: Connection, datagram: Uint8Array, path: PathInfo, now: number, retry = false): void {
@@ -40,11 +43,13 @@ export function receiveDatagram(conn: Connection, datagram: Uint8Array, path: Pa
       if (firstDcid === undefined) firstDcid = p.dcid;
       else if (!bytesEqual(firstDcid, p.dcid)) {
         conn.stats.packetsDropped++;
+        if (conn.qlog) logPacketDropped(conn.qlog, now, 'unknown', p.end - p.start, 'unknown_connection_id');
         continue;
       }
     }
     const result = receivePacket(conn, datagram, p, path, now);
     if (result === 'needs-keys') heldForKeys = true;
+    else if (result !== 'ok' && conn.qlog) logPacketDropped(conn.qlog, now, qlogTypeOf(p), p.end - p.start, result);
     if (isOver(conn)) return;
   }
   if (heldForKeys && !retry) conn.holdUndecryptable(datagram, path);
@@ -58,7 +63,11 @@ function isOver(conn: Connection): boolean {
   return kind === 'draining' || kind === 'drained';
 }
 
-type PacketResult = 'ok' | 'dropped' | 'needs-keys';
+/** 'ok', 'needs-keys' (held until keys arrive), or why the packet was dropped (qlog's packet_dropped triggers). */
+type PacketResult = 'ok' | 'needs-keys' | DropTrigger;
+type DropTrigger =
+  | 'unknown_connection_id' | 'payload_decrypt_error' | 'duplicate' | 'key_unavailable' | 'unsupported_version'
+  | 'unexpected_packet' | 'header_parse_error';
 
 function receivePacket(conn: Connection, datagram: Uint8Array, p: ParsedPacket, path: PathInfo, now: number): PacketResult {
   switch (p.kind) {
@@ -68,7 +77,7 @@ function receivePacket(conn: Connection, datagram: Uint8Array, p: ParsedPacket, 
       return onRetry(conn, datagram, p, now);
     case 'unsupported-version':
       conn.stats.packetsDropped++;
-      return 'dropped';
+      return 'unsupported_version';
     case 'long':
       return receiveLong(conn, datagram, p, path, now);
     case 'short':
@@ -79,7 +88,7 @@ function receivePacket(conn: Connection, datagram: Uint8Array, p: ParsedPacket, 
 function onVersionNegotiation(conn: Connection, versions: readonly number[]): PacketResult {
   // RFC 9000 §6.2: only a client that has received nothing else acts on it, and a list that
   // includes the version it used is ignored.
-  if (conn.side !== 'client' || conn.receivedFromPeer || versions.includes(conn.version)) return 'dropped';
+  if (conn.side !== 'client' || conn.receivedFromPeer || versions.includes(conn.version)) return 'unexpected_packet';
   conn.enterDrained({
     code: TransportErrorCode.VERSION_NEGOTIATION_ERROR, application: false, frameType: 0,
     reason: `no common version; server offers ${versions.map((v) => '0x' + v.toString(16)).join(', ')}`, initiator: 'remote',
@@ -89,8 +98,8 @@ function onVersionNegotiation(conn: Connection, versions: readonly number[]): Pa
 
 function onRetry(conn: Connection, datagram: Uint8Array, p: Extract<ParsedPacket, { kind: 'retry' }>, now: number): PacketResult {
   // RFC 9000 §17.2.5.2: one Retry, before any other server packet, with a valid tag and a token.
-  if (conn.side !== 'client' || conn.receivedFromPeer || conn.retried || p.token.length === 0 || p.version !== conn.version) return 'dropped';
-  if (!verifyRetryIntegrity(conn.config.crypto, datagram, p, conn.originalDcid)) return 'dropped';
+  if (conn.side !== 'client' || conn.receivedFromPeer || conn.retried || p.token.length === 0 || p.version !== conn.version) return 'unexpected_packet';
+  if (!verifyRetryIntegrity(conn.config.crypto, datagram, p, conn.originalDcid)) return 'payload_decrypt_error';
   conn.retried = true;
   conn.retrySourceCid = p.scid.slice();
   conn.peerCid = p.scid.slice();
@@ -104,23 +113,23 @@ function onRetry(conn: Connection, datagram: Uint8Array, p: Extract<ParsedPacket
 }
 
 function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket, path: PathInfo, now: number): PacketResult {
-  if (p.version !== conn.version) return 'dropped';
-  if (p.type === '0rtt' && (conn.side === 'client' || !conn.zeroRtt)) return conn.side === 'server' && !conn.handshakeComplete ? 'dropped' : 'dropped';
+  if (p.version !== conn.version) return 'unsupported_version';
+  if (p.type === '0rtt' && (conn.side === 'client' || !conn.zeroRtt)) return conn.side === 'client' ? 'unexpected_packet' : 'key_unavailable';
   const space = conn.spaces[SPACE_OF_TYPE[p.type]];
-  if (!conn.isLocalCid(p.dcid) && !(conn.side === 'client' && bytesEqual(p.dcid, conn.localCid))) return 'dropped';
+  if (!conn.isLocalCid(p.dcid)) return 'unknown_connection_id';
   const keys = p.type === '0rtt' ? conn.zeroRtt : space.readKeys;
   if (!keys) {
-    if (space.discarded) return 'dropped';
+    if (space.discarded) return 'key_unavailable';
     return 'needs-keys';
   }
   const out = unprotectPacket(keys, datagram, p.start, p.pnOffset, p.end, space.acks.largestReceived);
   if (!out) {
     conn.stats.packetsDropped++;
-    return 'dropped';
+    return 'payload_decrypt_error';
   }
   // RFC 9000 §17.2: reserved bits must be zero once protection is removed.
   if ((out.firstByte & 0x0c) !== 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'reserved bits set in a long header');
-  if (space.acks.isDuplicate(out.pn)) return 'dropped';
+  if (space.acks.isDuplicate(out.pn)) return 'duplicate';
   if (conn.side === 'client' && p.type === 'initial' && !conn.receivedFromPeer) {
     // RFC 9000 §7.2: the client switches to the server's chosen connection ID.
     conn.peerCid = p.scid.slice();
@@ -128,7 +137,7 @@ function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket
   }
   if (conn.peerInitialScid === undefined && p.type === 'initial') conn.peerInitialScid = p.scid.slice();
   conn.receivedFromPeer = true;
-  processPayload(conn, space, KIND_OF_TYPE[p.type], out.pn, out.payload, p.dcid, now);
+  processPayload(conn, space, KIND_OF_TYPE[p.type], out.pn, out.payload, p.dcid, p.end - p.start, now);
   if (conn.side === 'server' && p.type === 'handshake') {
     // RFC 9000 §8.1: a Handshake packet proves the client's address; RFC 9001 §4.9.1: the
     // server then discards Initial keys.
@@ -142,9 +151,10 @@ function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket
 
 function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPacket, path: PathInfo, now: number): PacketResult {
   const keys = conn.oneRtt;
-  if (!keys) return conn.state.kind === 'handshake' ? 'needs-keys' : 'dropped';
+  if (!keys) return conn.state.kind === 'handshake' ? 'needs-keys' : 'key_unavailable';
   // RFC 9000 §10.3.1: a datagram that cannot be processed may be a stateless reset.
-  if (!conn.isLocalCid(p.dcid) || p.pnOffset + 20 > p.end) return checkReset(conn, datagram);
+  if (!conn.isLocalCid(p.dcid)) return checkReset(conn, datagram, 'unknown_connection_id');
+  if (p.pnOffset + 20 > p.end) return checkReset(conn, datagram, 'header_parse_error');
   const space = conn.spaces[PacketNumberSpace.ApplicationData];
   const header = removeHeaderProtection(keys.headerKeys.hp, datagram, p.start, p.pnOffset);
   const pn = decodePacketNumber(space.acks.largestReceived, header.truncatedPn, header.pnLength * 8);
@@ -152,10 +162,10 @@ function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPack
   const chosen = keys.select(phase, pn);
   const headerEnd = p.pnOffset + header.pnLength;
   const payload = chosen ? decryptPacketPayload(chosen.keys, datagram, p.start, headerEnd, p.end, pn) : null;
-  if (!payload) return checkReset(conn, datagram);
+  if (!payload) return checkReset(conn, datagram, 'payload_decrypt_error');
   // RFC 9000 §17.3.1: reserved bits must be zero once protection is removed.
   if ((header.firstByte & 0x18) !== 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'reserved bits set in a short header');
-  if (space.acks.isDuplicate(pn)) return checkReset(conn, datagram);
+  if (space.acks.isDuplicate(pn)) return checkReset(conn, datagram, 'duplicate');
   if (chosen!.which === 'next') {
     // RFC 9001 §6.2: the peer updated keys (or answered our update).
     if (!conn.handshakeConfirmed && conn.side === 'server') {
@@ -167,7 +177,7 @@ function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPack
     keys.onReadCurrent(pn);
   }
   conn.receivedFromPeer = true;
-  processPayload(conn, space, 'oneRtt', pn, payload, p.dcid, now);
+  processPayload(conn, space, 'oneRtt', pn, payload, p.dcid, p.end - p.start, now);
   // RFC 9001 §4.1.2: a client may treat an acknowledged 1-RTT packet as confirmation; the
   // HANDSHAKE_DONE frame is the usual signal (handled with the frame).
   void path;
@@ -175,31 +185,47 @@ function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPack
 }
 
 /** A short-header packet was not processed: drop it, or end the connection if it is a stateless reset (RFC 9000 §10.3.1). */
-function checkReset(conn: Connection, datagram: Uint8Array): PacketResult {
+function checkReset(conn: Connection, datagram: Uint8Array, trigger: DropTrigger): PacketResult {
   if (conn.cids.isStatelessReset(datagram)) {
     conn.enterDraining({ code: TransportErrorCode.NO_ERROR, application: false, frameType: 0, reason: 'stateless reset', initiator: 'reset' }, conn.lastNow);
     return 'ok';
   }
   conn.stats.packetsDropped++;
-  return 'dropped';
+  return trigger;
+}
+
+function qlogTypeOf(p: ParsedPacket): QlogPacketType {
+  switch (p.kind) {
+    case 'long': return p.type === '0rtt' ? '0RTT' : p.type;
+    case 'short': return '1RTT';
+    case 'retry': return 'retry';
+    case 'version-negotiation': return 'version_negotiation';
+    default: return 'unknown';
+  }
 }
 
 function processPayload(
-  conn: Connection, space: PacketSpace, kind: FramePacketKind, pn: number, payload: Uint8Array, dcid: Uint8Array, now: number,
+  conn: Connection, space: PacketSpace, kind: FramePacketKind, pn: number, payload: Uint8Array, dcid: Uint8Array, length: number, now: number,
 ): void {
+  const logged: Frame[] | undefined = conn.qlog ? [] : undefined;
   conn.stats.packetsReceived++;
   if (payload.length === 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'packet without frames'); // RFC 9000 §12.4
   const r = new Reader(payload);
   let ackEliciting = false;
-  while (!r.done) {
-    const frame = decodeFrame(r);
-    const type = frameTypeOf(frame);
-    if (!isFrameAllowed(type, kind)) {
-      throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, `${frame.type} frame not allowed in ${kind} packets`, type);
+  try {
+    while (!r.done) {
+      const frame = decodeFrame(r);
+      const type = frameTypeOf(frame);
+      if (!isFrameAllowed(type, kind)) {
+        throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, `${frame.type} frame not allowed in ${kind} packets`, type);
+      }
+      if (frame.type !== 'ack' && frame.type !== 'padding' && frame.type !== 'connectionClose') ackEliciting = true;
+      logged?.push(frame);
+      handleFrame(conn, space, frame, type, dcid, now);
+      if (isOver(conn)) return;
     }
-    if (frame.type !== 'ack' && frame.type !== 'padding' && frame.type !== 'connectionClose') ackEliciting = true;
-    handleFrame(conn, space, frame, type, dcid, now);
-    if (isOver(conn)) return;
+  } finally {
+    if (logged) logPacketReceived(conn.qlog!, now, LOG_TYPE[kind], pn, dcid, length, logged);
   }
   space.acks.onPacketReceived(pn, ackEliciting, now);
   // RFC 9000 §10.1: any authenticated packet restarts the idle timer.
@@ -219,6 +245,7 @@ function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: n
       const out = conn.recovery.onAckFrame(space.id, frame, exponent, now);
       for (const p of out.acked) conn.onPacketAcked(space, p);
       for (const p of out.lost) conn.onPacketLost(space, p);
+      if (conn.qlog && out.acked.length) logMetrics(conn.qlog, conn, now);
       if (space.id === PacketNumberSpace.ApplicationData) {
         conn.oneRtt?.onAckReceived(frame.largest);
         // RFC 9001 §4.1.2: an acknowledged 1-RTT packet confirms the handshake for a client.

@@ -19,6 +19,7 @@ import type { Connection, Transmit } from './connection.ts';
 import type { PacketSpace } from './packet-space.ts';
 import type { SentFrame } from './sent-frames.ts';
 import { buildClose } from './close.ts';
+import { logPacketSent } from './qlog-events.ts';
 import { MAX_CID_FRAME_SIZE } from './cids.ts';
 
 const TAG = 16;
@@ -105,6 +106,7 @@ export function buildTransmit(conn: Connection, now: number): Transmit | null {
     if (p.type === 'short') conn.oneRtt?.onPacketSent(p.pn);
     if (p.type === 'handshake') handshakeSent = true;
     conn.stats.packetsSent++;
+    if (conn.qlog) logPacketSent(conn.qlog, conn, now, p.type, p.pn, size, p.frames, probing ? 'pto_probe' : undefined);
   }
   conn.bytesSent += end;
   conn.stats.bytesSent += end;
@@ -300,6 +302,7 @@ function buildMtuProbe(conn: Connection, size: number, now: number): Transmit {
   });
   keys.onPacketSent(pn);
   conn.mtu.onProbeSent();
+  if (conn.qlog) logPacketSent(conn.qlog, conn, now, 'short', pn, size, [{ kind: 'mtuProbe', size }], 'pmtu_probe');
   conn.stats.packetsSent++;
   conn.bytesSent += size;
   conn.stats.bytesSent += size;
