@@ -31,7 +31,8 @@ import { ConnectionInvariantError, FlowControlAudit } from './flow-audit.ts';
 import { ConnectionIds, type ConnectionEndpointEvent } from './cids.ts';
 import { CloseResponder, closeFrameFor } from './close.ts';
 import type { QlogTrace } from '../qlog/trace.ts';
-import { logClosed, logKeyUpdated, logMetrics } from './qlog-events.ts';
+import { logClosed, logKeyUpdated } from './qlog-events.ts';
+import { onFramesAcked, onLossTimeout, requeueFrames } from './sent-fate.ts';
 import { PacketSpace } from './packet-space.ts';
 import type { SentFrame, SentFrames } from './sent-frames.ts';
 import {
@@ -678,62 +679,22 @@ export class Connection {
 
   /** @internal A packet's frames were acknowledged. */
   onPacketAcked(space: PacketSpace, packet: SentPacket<SentFrames>): void {
-    for (const f of packet.frames) {
-      switch (f.kind) {
-        case 'crypto': space.cryptoSend.onAcked(f.offset, f.length, false); break;
-        case 'stream': this.streams.onStreamDataAcked(f.streamId, f.offset, f.length, f.fin); break;
-        case 'control': this.streams.onFrameAcked(f.frame); break;
-        case 'ack': space.acks.onAckAcknowledged(f.largest); break;
-        case 'retireConnectionId': this.cids.peer?.onRetireConnectionIdAcked(f.sequence); break;
-        case 'mtuProbe': if (this.mtu.onProbeAcked(f.size)) this.recovery.cc.onMtuUpdate(f.size); break;
-        default: break;
-      }
-    }
+    onFramesAcked(this, space, packet.frames);
   }
 
   /** @internal A packet was declared lost: requeue its information (STYLE lesson 8). */
   onPacketLost(space: PacketSpace, packet: SentPacket<SentFrames>): void {
     this.stats.packetsLost++;
-    this.requeue(space, packet.frames);
+    requeueFrames(this, space, packet.frames);
   }
 
   /** @internal */
   requeue(space: PacketSpace, frames: readonly SentFrame[]): void {
-    for (const f of frames) {
-      switch (f.kind) {
-        case 'crypto': if (!space.discarded) space.cryptoSend.onLost(f.offset, f.length, false); break;
-        case 'stream': this.streams.onStreamDataLost(f.streamId, f.offset, f.length, f.fin); break;
-        case 'control': this.streams.onFrameLost(f.frame); break;
-        case 'handshakeDone': this.pending.handshakeDone = true; break;
-        case 'retireConnectionId': this.cids.peer?.onRetireConnectionIdLost(f.sequence); break;
-        case 'newConnectionId': this.cids.local.onNewConnectionIdLost(f.sequence); break;
-        case 'mtuProbe': this.mtu.onProbeLost(f.size); break;
-        default: break; // ACK, PING, DATAGRAM, PATH_RESPONSE: not retransmitted
-      }
-    }
+    requeueFrames(this, space, frames);
   }
 
   private onLossTimeout(now: number): void {
-    const out = this.recovery.onLossDetectionTimeout(now);
-    if (this.qlog && out.kind !== 'none') logMetrics(this.qlog, this, now);
-    if (out.kind === 'loss') {
-      const space = this.spaces[out.space];
-      for (const p of out.lost) this.onPacketLost(space, p);
-    } else if (out.kind === 'pto') {
-      // RFC 9002 §6.2.4: send one or two ack-eliciting probes in the space.
-      let space = this.spaces[out.space];
-      if (out.antiDeadlock && this.side === 'client') {
-        space = this.spaces[1].writeKeys ? this.spaces[1] : this.spaces[0];
-      }
-      space.probes = Math.max(space.probes, out.probes);
-      this.updateIdleDeadline();
-      // Requeue in-flight CRYPTO data so the probe carries it (RFC 9002 §6.2.4 prefers new or old data over PING).
-      const sent = this.recovery.loss.sentPackets(space.id);
-      for (let i = sent.start; i < sent.end; i++) {
-        const p = sent.at(i);
-        if (p) for (const f of p.frames) if (f.kind === 'crypto' && !space.discarded) space.cryptoSend.onLost(f.offset, f.length, false);
-      }
-    }
+    onLossTimeout(this, now);
   }
 
   /** @internal Enters the closing state (RFC 9000 §10.2.1). */

@@ -1,0 +1,68 @@
+/**
+ * What happens to the information a packet carried once its fate is known (STYLE lesson 8:
+ * retransmit information, not packets): acknowledged frames release their data, lost frames are
+ * queued again where they came from, and loss-detection timer expiries (RFC 9002 §6) declare
+ * losses or arm probes.
+ * @module
+ */
+import type { Connection } from './connection.ts';
+import type { PacketSpace } from './packet-space.ts';
+import type { SentFrame } from './sent-frames.ts';
+import { logMetrics } from './qlog-events.ts';
+
+/** A packet carrying `frames` was acknowledged. */
+export function onFramesAcked(conn: Connection, space: PacketSpace, frames: readonly SentFrame[]): void {
+  for (const f of frames) {
+    switch (f.kind) {
+      case 'crypto': space.cryptoSend.onAcked(f.offset, f.length, false); break;
+      case 'stream': conn.streams.onStreamDataAcked(f.streamId, f.offset, f.length, f.fin); break;
+      case 'control': conn.streams.onFrameAcked(f.frame); break;
+      case 'ack': space.acks.onAckAcknowledged(f.largest); break;
+      case 'retireConnectionId': conn.cids.peer?.onRetireConnectionIdAcked(f.sequence); break;
+      case 'mtuProbe': if (conn.mtu.onProbeAcked(f.size)) conn.recovery.cc.onMtuUpdate(f.size); break;
+      default: break;
+    }
+  }
+}
+
+/** A packet carrying `frames` was lost (or must be resent after a Retry): requeue its information. */
+export function requeueFrames(conn: Connection, space: PacketSpace, frames: readonly SentFrame[]): void {
+  for (const f of frames) {
+    switch (f.kind) {
+      case 'crypto': if (!space.discarded) space.cryptoSend.onLost(f.offset, f.length, false); break;
+      case 'stream': conn.streams.onStreamDataLost(f.streamId, f.offset, f.length, f.fin); break;
+      case 'control': conn.streams.onFrameLost(f.frame); break;
+      case 'handshakeDone': conn.pending.handshakeDone = true; break;
+      case 'retireConnectionId': conn.cids.peer?.onRetireConnectionIdLost(f.sequence); break;
+      case 'newConnectionId': conn.cids.local.onNewConnectionIdLost(f.sequence); break;
+      case 'mtuProbe': conn.mtu.onProbeLost(f.size); break;
+      default: break; // ACK, PING, DATAGRAM, PATH_RESPONSE: not retransmitted
+    }
+  }
+}
+
+/** The loss-detection timer fired (RFC 9002 A.9). */
+export function onLossTimeout(conn: Connection, now: number): void {
+  const out = conn.recovery.onLossDetectionTimeout(now);
+  if (conn.qlog && out.kind !== 'none') logMetrics(conn.qlog, conn, now);
+  if (out.kind === 'loss') {
+    const space = conn.spaces[out.space];
+    for (const p of out.lost) conn.onPacketLost(space, p);
+  } else if (out.kind === 'pto') {
+    // RFC 9002 §6.2.4: send one or two ack-eliciting probes in the space.
+    let space = conn.spaces[out.space];
+    if (out.antiDeadlock && conn.side === 'client') {
+      space = conn.spaces[1].writeKeys ? conn.spaces[1] : conn.spaces[0];
+    }
+    space.probes = Math.max(space.probes, out.probes);
+    // RFC 9000 §10.1: the idle period is at least three of the (now longer) PTOs.
+    conn.updateIdleDeadline();
+    // Requeue in-flight CRYPTO data so the probe carries it (RFC 9002 §6.2.4 prefers data to PING).
+    if (space.discarded) return;
+    const sent = conn.recovery.loss.sentPackets(space.id);
+    for (let i = sent.start; i < sent.end; i++) {
+      const p = sent.at(i);
+      if (p) for (const f of p.frames) if (f.kind === 'crypto') space.cryptoSend.onLost(f.offset, f.length, false);
+    }
+  }
+}
