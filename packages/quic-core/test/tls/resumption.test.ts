@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  TlsAlert, TlsClient, TlsMemoryTicketStore, TlsServer, TlsTicketKeyring, TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,
+  TlsAlert, TransportError, TlsClient, TlsMemoryTicketStore, TlsServer, TlsTicketKeyring, TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,
   TLS_CHACHA20_POLY1305_SHA256, derToPem, toHex, type CryptoProvider, type TlsClientConfig, type TlsClientTicket, type TlsEvent,
   type TlsServerConfig, type TlsServerTicketConfig,
 } from '@quicts/quic-core';
@@ -276,6 +276,33 @@ for (const crypto of providers) {
     const plain = w.client({ ticketStore: new TlsMemoryTicketStore() });
     plain.writeHandshake();
     expectAlert(() => plain.readHandshake('initial', sh), 110, 'unsolicited psk');
+  });
+
+  t('fuzz: truncated and bit-flipped PSK ClientHellos give only typed errors or a full handshake', () => {
+    const w = world(crypto);
+    const ticket = w.prime();
+    const ch = w.client({ sessionTicket: ticket }).writeHandshake()!.data;
+    const typed = (e: unknown) => e instanceof TlsAlert || e instanceof TransportError;
+    for (let cut = 1; cut < ch.length - 4; cut += 3) {
+      const body = ch.subarray(4, 4 + cut);
+      try {
+        w.server().readHandshake('initial', Uint8Array.from([1, 0, body.length >> 8, body.length & 0xff, ...body]));
+      } catch (e) {
+        assert.ok(typed(e), `cut ${cut}: ${String(e)}`);
+      }
+    }
+    let seed = 99;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 8;
+    for (let i = 0; i < 300; i++) {
+      const m = ch.slice();
+      const at = ch.length - 1 - (rnd() % 260); // the tail holds pre_shared_key and the extensions before it
+      m[at]! ^= 1 << (rnd() % 8);
+      try {
+        w.server().readHandshake('initial', m);
+      } catch (e) {
+        assert.ok(typed(e), `flip at ${at}: ${String(e)}`);
+      }
+    }
   });
 
   t('the client store hands out each ticket once and skips expired ones', () => {
