@@ -37,19 +37,19 @@ function handshakes(ctx: CaseContext): number {
   return scids.size;
 }
 
-function expectHandshakes(n: number) {
+export function expectHandshakes(n: number) {
   return (ctx: CaseContext): string | undefined => {
     const h = handshakes(ctx);
     return h === n ? undefined : `expected ${n} handshake(s), saw ${h}`;
   };
 }
 
-function versionOne(ctx: CaseContext): string | undefined {
+export function versionOne(ctx: CaseContext): string | undefined {
   for (const f of ctx.facts) for (const v of f.serverVersions) if (v !== 1) return `server Initial with version 0x${v.toString(16)}`;
   return undefined;
 }
 
-function all(...checks: Array<(ctx: CaseContext) => string | undefined>) {
+export function all(...checks: Array<(ctx: CaseContext) => string | undefined>) {
   return (ctx: CaseContext) => {
     for (const c of checks) {
       const r = c(ctx);

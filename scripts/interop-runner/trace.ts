@@ -225,8 +225,9 @@ export function analyzeTrace(log: readonly LoggedDatagram[], crypto: CryptoProvi
       if (!key) continue;
       const dcidLength = d.dir === 'c2s' ? (s.serverScid?.length ?? 0) : s.clientScid.length;
       const dcid = d.data.subarray(1, 1 + dcidLength);
-      // Server-bound packets may use a DCID from NEW_CONNECTION_ID; client-bound ones use the client's.
-      if (d.dir === 's2c' && !bytesEqual(dcid, s.clientScid)) continue;
+      // Either side may have moved to a connection ID from NEW_CONNECTION_ID, which the log does
+      // not reveal: with one connection any DCID is taken; with several, only the handshake IDs.
+      if (appKeys.size > 1 && d.dir === 's2c' && !bytesEqual(dcid, s.clientScid)) continue;
       const buf = d.data.slice();
       const pnOffset = 1 + dcidLength;
       if (pnOffset + 20 > buf.length) continue;

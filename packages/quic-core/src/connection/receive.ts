@@ -130,8 +130,10 @@ function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket
   // RFC 9000 §17.2: reserved bits must be zero once protection is removed.
   if ((out.firstByte & 0x0c) !== 0) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'reserved bits set in a long header');
   if (space.acks.isDuplicate(out.pn)) return 'duplicate';
-  if (conn.side === 'client' && p.type === 'initial' && !conn.receivedFromPeer) {
-    // RFC 9000 §7.2: the client switches to the server's chosen connection ID.
+  if (p.type === 'initial' && !conn.receivedFromPeer) {
+    // RFC 9000 §7.2: the client switches to the server's chosen connection ID. The server takes
+    // the client's from its first authenticated Initial too: a header corrupted on the way
+    // (which fails authentication) must not decide where replies go.
     conn.peerCid = p.scid.slice();
     conn.cids.setPeerInitial(conn.peerCid);
   }

@@ -78,6 +78,8 @@ export interface EndpointStats {
   connectionsAccepted: number;
   connectionsRefused: number;
   invalidTokens: number;
+  /** Client Initials that did not authenticate and so created no connection. */
+  initialsDropped: number;
 }
 
 /** Events a connection reports about its connection IDs (when the connection offers them). */
@@ -143,7 +145,7 @@ export class Endpoint {
   readonly connectionIdLength: number;
   readonly stats: EndpointStats = {
     datagramsReceived: 0, datagramsDropped: 0, versionNegotiationsSent: 0, retriesSent: 0, statelessResetsSent: 0,
-    connectionsAccepted: 0, connectionsRefused: 0, invalidTokens: 0,
+    connectionsAccepted: 0, connectionsRefused: 0, invalidTokens: 0, initialsDropped: 0,
   };
   readonly #server: EndpointServerConfig | undefined;
   readonly #maxConnections: number;
@@ -380,10 +382,16 @@ export class Endpoint {
       statelessResetToken: this.#resetTokens.tokenFor(localCid),
       version: header.version,
     });
+    conn.receive(datagram, path, now);
+    // Only an Initial that authenticates makes a connection: one whose header was corrupted on
+    // the way (or forged) would otherwise hold a route and answer to the wrong connection ID.
+    if (!conn.receivedFromPeer) {
+      this.stats.initialsDropped++;
+      return false;
+    }
     const entry = this.#register(conn, [connectionIdKey(header.dcid)]);
     this.stats.connectionsAccepted++;
     this.#events.push({ type: 'incoming', handle: entry.handle, remote, local });
-    conn.receive(datagram, path, now);
     this.#touch(entry);
     return true;
   }

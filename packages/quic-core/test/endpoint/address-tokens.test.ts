@@ -13,7 +13,7 @@ const secretB = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
 const secretC = Uint8Array.from({ length: 16 }, (_, i) => i * 5);
 const odcid = Uint8Array.of(0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08);
 const rscid = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-const client = '192.0.2.1:4433';
+const client = '127.0.0.21:4433';
 
 for (const crypto of providers) {
   const keys = () => new AddressTokenKeys(crypto, secretA);
@@ -32,11 +32,11 @@ for (const crypto of providers) {
 
   test(`NEW_TOKEN round trip; every token unique [${crypto.name}]`, () => {
     const tokens = new NewTokens(keys());
-    const a = tokens.issue({ address: '192.0.2.1', now: 1000 });
-    const b = tokens.issue({ address: '192.0.2.1', now: 1000 });
+    const a = tokens.issue({ address: '127.0.0.21', now: 1000 });
+    const b = tokens.issue({ address: '127.0.0.21', now: 1000 });
     assert.not.ok(bytesEqual(a, b), 'unique across issues (RFC 9000 §8.1.3)');
     assert.is(addressTokenKind(a), 'new-token');
-    const r = tokens.validate(a, { address: '192.0.2.1', now: 2000 });
+    const r = tokens.validate(a, { address: '127.0.0.21', now: 2000 });
     assert.is(r.kind, 'valid');
     if (r.kind === 'valid') assert.is(r.id.length, 12);
   });
@@ -69,10 +69,10 @@ test('expiry: Retry tokens live 10 s by default, NEW_TOKEN tokens a day', () => 
   assert.is(late.kind, 'expired');
   if (late.kind === 'expired') assert.is(late.issuedAt, 100);
   const nt = new NewTokens(keys);
-  const n = nt.issue({ address: '192.0.2.1', now: 0 });
+  const n = nt.issue({ address: '127.0.0.21', now: 0 });
   assert.is(nt.lifetimeMs, DEFAULT_NEW_TOKEN_LIFETIME_MS);
-  assert.is(nt.validate(n, { address: '192.0.2.1', now: DEFAULT_NEW_TOKEN_LIFETIME_MS }).kind, 'valid');
-  assert.is(nt.validate(n, { address: '192.0.2.1', now: DEFAULT_NEW_TOKEN_LIFETIME_MS + 1 }).kind, 'expired');
+  assert.is(nt.validate(n, { address: '127.0.0.21', now: DEFAULT_NEW_TOKEN_LIFETIME_MS }).kind, 'valid');
+  assert.is(nt.validate(n, { address: '127.0.0.21', now: DEFAULT_NEW_TOKEN_LIFETIME_MS + 1 }).kind, 'expired');
 });
 
 test('configured lifetimes and clock skew', () => {
@@ -90,13 +90,13 @@ test('a token presented from another address is wrong-address', () => {
   const keys = new AddressTokenKeys(providers[0]!, secretA);
   const retry = new RetryTokens(keys);
   const t = retry.issue({ address: client, originalDcid: odcid, retryScid: rscid, now: 0 });
-  assert.is(retry.validate(t, { address: '192.0.2.1:4434', now: 1 }).kind, 'wrong-address');
+  assert.is(retry.validate(t, { address: '127.0.0.21:4434', now: 1 }).kind, 'wrong-address');
   const nt = new NewTokens(keys);
   const bytesAddress = Uint8Array.of(192, 0, 2, 1);
   const n = nt.issue({ address: bytesAddress, now: 0 });
   assert.is(nt.validate(n, { address: Uint8Array.of(192, 0, 2, 1), now: 1 }).kind, 'valid');
   assert.is(nt.validate(n, { address: Uint8Array.of(192, 0, 2, 2), now: 1 }).kind, 'wrong-address');
-  assert.is(nt.validate(n, { address: '192.0.2.1', now: 1 }).kind, 'wrong-address', 'string vs bytes differ');
+  assert.is(nt.validate(n, { address: '127.0.0.21', now: 1 }).kind, 'wrong-address', 'string vs bytes differ');
 });
 
 test('a Retry token checked against another Retry SCID is rejected', () => {

@@ -85,8 +85,8 @@ const parseKey = (k: string): Address => {
   return { address: k.slice(0, i), port: Number(k.slice(i + 1)) };
 };
 
-const SERVER: Address = { address: '10.0.0.1', port: 443 };
-const clientAddr = (i: number): Address => ({ address: `10.0.1.${i}`, port: 5000 + i });
+const SERVER: Address = { address: '127.0.0.10', port: 443 };
+const clientAddr = (i: number): Address => ({ address: `127.0.1.${i}`, port: 5000 + i });
 
 /** A server application that echoes each stream back. */
 function echoServer(e: EndpointEvent, ep: Endpoint): void {
@@ -382,6 +382,31 @@ test('nextTimeout is the earliest deadline of all connections', () => {
   net.run(() => hs.every((h) => connected(net, clientAddr(1), h)));
   const min = Math.min(...hs.map((h) => cli.connection(h)!.nextTimeout() ?? Infinity));
   assert.is(cli.nextTimeout(), min);
+});
+
+test('a client Initial whose header was corrupted on the way creates no connection; the intact retransmission does', () => {
+  const net = new Net();
+  const srv = net.add(SERVER, server(), echoServer);
+  const cli = net.add(clientAddr(9), new Endpoint({ crypto }));
+  let first = true;
+  net.filter = (d, from) => {
+    if (first && from.address === clientAddr(9).address) {
+      first = false;
+      // Corrupt the last byte of the client's Source Connection ID (header bytes are AEAD-authenticated).
+      const copy = d.slice();
+      const scidEnd = 6 + copy[5]! + 1 + copy[6 + copy[5]!]!;
+      copy[scidEnd - 1]! ^= 0xff;
+      net.inFlight.push({ at: net.now + net.delay, to: SERVER, from, data: copy });
+      return false;
+    }
+    return true;
+  };
+  const h = cli.connect({ config: clientConn, remote: SERVER, local: clientAddr(9), now: 0 });
+  net.run(() => connected(net, clientAddr(9), h));
+  assert.ok(connected(net, clientAddr(9), h), 'the handshake completes after the client retransmits');
+  assert.is(srv.stats.initialsDropped, 1);
+  assert.is(srv.connectionCount, 1);
+  assert.is(echo(net, cli, h, 'intact'), 'intact');
 });
 
 test.run();

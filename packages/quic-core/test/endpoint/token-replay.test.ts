@@ -8,8 +8,8 @@ const id = (n: number) => Uint8Array.of(n >> 8, n & 0xff);
 test('a NEW_TOKEN token is accepted once until it expires (RFC 9000 §8.1.4)', () => {
   const tokens = new NewTokens(new AddressTokenKeys(providers[0]!, new Uint8Array(32).fill(1)), { lifetimeMs: 1000 });
   const filter = new TokenReplayFilter();
-  const t = tokens.issue({ address: '192.0.2.7', now: 0 });
-  const r = tokens.validate(t, { address: '192.0.2.7', now: 10 });
+  const t = tokens.issue({ address: '127.0.0.27', now: 0 });
+  const r = tokens.validate(t, { address: '127.0.0.27', now: 10 });
   assert.is(r.kind, 'valid');
   if (r.kind !== 'valid') return;
   assert.ok(filter.accept(r.id, r.issuedAt + tokens.lifetimeMs, 10));
