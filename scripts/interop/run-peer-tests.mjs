@@ -35,6 +35,20 @@ if (selected.length === 0) {
 const deno = execFileSync('bash', [join(root, 'scripts', 'interop', 'install-deno.sh')], { encoding: 'utf8' }).trim();
 console.log(`peer tests with Deno at ${deno}`);
 const child = spawn(process.execPath, ['--conditions=source', '--import', './scripts/register-ts.mjs', join('scripts', 'test-entry.mjs'), ...selected], {
-  cwd: root, stdio: 'inherit', env: { ...process.env, DENO: deno, FORCE_COLOR: '0' },
+  cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, DENO: deno, FORCE_COLOR: '0' },
 });
-child.on('close', (code) => process.exit(code ?? 1));
+let output = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  output += chunk.toString();
+});
+child.on('close', (code) => {
+  // The same closing line as `npm test`: N passed, N failed.
+  const total = Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const passed = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
+  let failed = total - passed - skipped;
+  if ((code !== 0 || total === 0) && failed === 0) failed = 1;
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+});
