@@ -29,7 +29,10 @@ export interface UdpDriverOptions {
   readonly maxSendsInFlight?: number;
   /** Only for udp6 on '::': refuse IPv4-mapped traffic (default false: dual stack). */
   readonly ipv6Only?: boolean;
-  /** Socket buffer sizes in bytes (default: the system's). */
+  /**
+   * Socket buffer sizes in bytes (default 4 MiB each; the kernel caps them at its maximum). A
+   * small receive buffer overflows while the event loop is busy, and the loss halves the window.
+   */
   readonly receiveBufferSize?: number;
   readonly sendBufferSize?: number;
 }
@@ -43,6 +46,16 @@ export interface UdpDriverStats {
 }
 
 const defaultClock = (): number => performance.now();
+const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
+
+/** Sets a socket buffer size where the runtime supports it; a refusal keeps the system's size. */
+function trySetBuffer(set: () => void): void {
+  try {
+    set();
+  } catch {
+    // not supported by this runtime, or above the system's limit
+  }
+}
 
 export class UdpDriver {
   readonly endpoint: Endpoint;
@@ -80,12 +93,7 @@ export class UdpDriver {
   static bind(options: UdpDriverOptions): Promise<UdpDriver> {
     const host = options.host ?? '0.0.0.0';
     const type = isIPv6(host) ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({
-      type,
-      ...(type === 'udp6' && options.ipv6Only ? { ipv6Only: true } : {}),
-      ...(options.receiveBufferSize ? { recvBufferSize: options.receiveBufferSize } : {}),
-      ...(options.sendBufferSize ? { sendBufferSize: options.sendBufferSize } : {}),
-    });
+    const socket = dgram.createSocket({ type, ...(type === 'udp6' && options.ipv6Only ? { ipv6Only: true } : {}) });
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
         socket.removeListener('listening', onListening);
@@ -98,6 +106,8 @@ export class UdpDriver {
       };
       const onListening = () => {
         socket.removeListener('error', onError);
+        trySetBuffer(() => socket.setRecvBufferSize(options.receiveBufferSize ?? DEFAULT_SOCKET_BUFFER));
+        trySetBuffer(() => socket.setSendBufferSize(options.sendBufferSize ?? DEFAULT_SOCKET_BUFFER));
         const driver = new UdpDriver(socket, options);
         driver.#schedule();
         resolve(driver);
