@@ -7,6 +7,10 @@
  * `sendGoaway`, `shutdown`, `sendDatagram`, `close`), and after each call drain `pollEvent()`.
  * Every write goes straight to the port; nothing here keeps time or does I/O.
  *
+ * Extensions (WebTransport) plug in through `options.extension` (see streams/extension.ts): they
+ * claim streams by type or signal, receive capsules and datagrams of the CONNECT streams whose
+ * `:protocol` they own, and write their streams with the `*ExtensionStream` commands.
+ *
  * Errors: peer violations are thrown as H3Error/QpackError wherever they are detected and
  * converted here, in `guard` and `failStream`, into either a stream error (the stream is reset and
  * reading stopped, RFC 9114 §8) or a connection error (CONNECTION_CLOSE through the port).
@@ -15,9 +19,10 @@
  */
 import { H3Error, H3ErrorCode } from './errors.ts';
 import type { H3Event } from './events.ts';
+import { CapsuleParser } from './capsules.ts';
 import { encodeH3Frame, encodeH3FrameHeader } from './frames/codec.ts';
 import type { H3FrameReaderItem } from './frames/reader.ts';
-import { H3FrameType, h3ReservedCode } from './frames/types.ts';
+import { type H3SettingEntry, H3FrameType, h3ReservedCode } from './frames/types.ts';
 import { GoawayState } from './goaway.ts';
 import { decodeH3Datagram, encodeH3Datagram } from './h3-datagram.ts';
 import { PushState } from './push.ts';
@@ -29,6 +34,9 @@ import {
 } from './quic-port.ts';
 import { type H3Settings, type H3SettingsInit, settingsFromEntries, settingsToEntries } from './settings.ts';
 import { ControlStreamReader } from './streams/control-stream.ts';
+import {
+  BidiPrefaceReader, type ExtensionStreamState, type H3Extension, UniPrefaceReader,
+} from './streams/extension.ts';
 import { fieldSectionSize } from './streams/headers-validation.ts';
 import { type H3HeadersKind, MessageReceiver, MessageSender } from './streams/message.ts';
 import { RequestStreamReader } from './streams/request-stream.ts';
@@ -54,6 +62,8 @@ export interface H3ConnectionOptions {
   readonly grease?: number | false;
   /** Largest SETTINGS frame accepted (default 16 KiB). */
   readonly maxSettingsFrame?: number;
+  /** An upper layer that claims extension streams, capsules and datagrams (e.g. WebTransport). */
+  readonly extension?: H3Extension;
 }
 
 /** A request or push stream: a message we receive, and (request streams) one we send. */
@@ -74,6 +84,7 @@ type UniStream =
   | { readonly kind: 'qpack-decoder' }
   | { readonly kind: 'push-id'; readonly acc: VarintAccumulator }
   | { readonly kind: 'push'; readonly stream: MessageStream }
+  | { readonly kind: 'ext-preface'; readonly reader: UniPrefaceReader }
   | { readonly kind: 'ignored' };
 
 const EMPTY = new Uint8Array(0);
@@ -109,12 +120,28 @@ export class H3Connection implements QuicStreamsInputs {
   private closed = false;
   private readonly maxFieldSectionFrame: number;
   private readonly maxSettingsFrame: number | undefined;
+  private readonly ext: H3Extension | undefined;
+  private readonly extUniTypes: ReadonlySet<number>;
+  private readonly extSignals: ReadonlySet<number>;
+  private readonly extProtocols: ReadonlySet<string>;
+  /** Streams the extension owns (claimed after their preface, or opened by it). */
+  private readonly extStreams = new Map<number, ExtensionStreamState>();
+  /** Peer bidirectional streams whose first bytes are still being read. */
+  private readonly bidiPrefaces = new Map<number, BidiPrefaceReader>();
+  /** CONNECT streams whose capsules go to the extension; null while a client awaits the 2xx. */
+  private readonly capsuleStreams = new Map<number, CapsuleParser | null>();
 
   constructor(options: H3ConnectionOptions) {
     this.role = options.role;
     this.port = options.port;
     this.goaway = new GoawayState(this.role);
-    const init: H3SettingsInit = { ...DEFAULT_SETTINGS, ...options.settings };
+    const ext = options.extension;
+    this.ext = ext;
+    this.extUniTypes = new Set(ext?.uniStreamTypes ?? []);
+    this.extSignals = new Set(ext?.bidiSignals ?? []);
+    this.extProtocols = new Set(ext?.connectProtocols ?? []);
+    let init: H3SettingsInit = { ...DEFAULT_SETTINGS, ...options.settings };
+    if (ext !== undefined && ext.settings.length > 0) init = { ...init, extra: [...settingEntries(init.extra), ...ext.settings] };
     const grease = options.grease ?? 7;
     const entries = settingsToEntries(init, grease === false ? undefined : h3ReservedCode(grease));
     this.localSettings = settingsFromEntries(entries);
@@ -149,6 +176,19 @@ export class H3Connection implements QuicStreamsInputs {
 
   handleStreamReset(streamId: number, code: number): void {
     this.guard(() => {
+      const e = this.extStreams.get(streamId);
+      if (e !== undefined) {
+        const was = e.recv;
+        e.recv = 'done';
+        if (was === 'open') this.ext!.onStreamReset(streamId, code);
+        this.maybeReleaseExt(streamId, e);
+        return;
+      }
+      if (this.bidiPrefaces.delete(streamId)) {
+        // Reset before its first bytes told what it is: close our side too.
+        this.port.resetStream(streamId, H3ErrorCode.H3_REQUEST_CANCELLED);
+        return;
+      }
       const u = this.uni.get(streamId);
       if (u !== undefined) {
         this.checkCritical(u, 'reset');
@@ -167,6 +207,11 @@ export class H3Connection implements QuicStreamsInputs {
       if (streamId === this.localControl || streamId === this.localEncoder || streamId === this.localDecoder) {
         throw new H3Error(H3ErrorCode.H3_CLOSED_CRITICAL_STREAM, `STOP_SENDING on critical stream ${streamId}`);
       }
+      const e = this.extStreams.get(streamId);
+      if (e !== undefined) {
+        if (e.send === 'open') this.ext!.onStopSending(streamId, code);
+        return;
+      }
       const s = this.messages.get(streamId);
       if (s === undefined || s.send === undefined || s.sendDone) return;
       // RFC 9000 §3.5: answer STOP_SENDING with RESET_STREAM.
@@ -184,6 +229,18 @@ export class H3Connection implements QuicStreamsInputs {
       if (!this.localSettings.h3Datagram) return;
       const { streamId, payload: data } = decodeH3Datagram(payload);
       const s = this.messages.get(streamId);
+      if (this.ext !== undefined && streamId >= 0) {
+        if (this.capsuleStreams.has(streamId)) {
+          if (s !== undefined && !s.input.ended) this.ext.onDatagram(streamId, data);
+          return;
+        }
+        // The request may still be on its way (draft-ietf-webtrans-http3 §4.6): the extension buffers.
+        const unseen = s === undefined ? streamId >= this.nextPeerRequest || this.unseenPeerRequests.has(streamId) : !s.input.receiver.headersReceived;
+        if (this.role === 'server' && isRequestStreamId(streamId) && unseen) {
+          this.ext.onDatagram(streamId, data);
+          return;
+        }
+      }
       // RFC 9297 §2.1: unknown or closed streams: dropped.
       if (s === undefined || s.input.ended || s.pushId !== undefined) return;
       if (this.role === 'server' && !s.input.receiver.headersReceived) return;
@@ -242,6 +299,8 @@ export class H3Connection implements QuicStreamsInputs {
     if (!isRequestStreamId(id)) throw new RangeError(`the port opened stream ${id}, not a client bidirectional stream`);
     const method = headers.find((f) => f.name === ':method')?.value ?? 'GET';
     const s = this.newMessageStream(id, undefined, new MessageReceiver('response', false, method), sender);
+    const protocol = headers.find((f) => f.name === ':protocol')?.value;
+    if (protocol !== undefined && this.extProtocols.has(protocol)) this.capsuleStreams.set(id, null);
     this.writeHeaders(s, headers, kind, endStream);
     return id;
   }
@@ -343,6 +402,62 @@ export class H3Connection implements QuicStreamsInputs {
     this.port.sendDatagram(encodeH3Datagram(streamId, payload));
   }
 
+  // ---- extension streams ----------------------------------------------------------------------
+
+  /**
+   * Opens a stream for the extension and writes its preface (e.g. WebTransport's `0x41` or
+   * `0x54` and a session ID). Returns the stream ID, or null at the transport's stream limit.
+   * What arrives on a bidirectional one is passed to `onStreamData`.
+   */
+  openExtensionStream(direction: 'bidi' | 'uni', preface: Uint8Array): number | null {
+    this.checkOpen();
+    if (this.ext === undefined) throw new TypeError('no extension is installed');
+    const id = direction === 'bidi' ? this.port.openBidiStream() : this.port.openUniStream();
+    if (id === null) return null;
+    this.extStreams.set(id, { recv: direction === 'bidi' ? 'open' : 'done', send: 'open' });
+    this.port.writeStream(id, preface, false);
+    return id;
+  }
+
+  /** Writes on an extension stream's sending side (TypeError when it is not open). */
+  writeExtensionStream(streamId: number, data: Uint8Array, fin: boolean): void {
+    this.checkOpen();
+    const e = this.extStreams.get(streamId);
+    if (e === undefined || e.send !== 'open') throw new TypeError(`stream ${streamId} has no open extension sending side`);
+    this.port.writeStream(streamId, data, fin);
+    if (fin) {
+      e.send = 'done';
+      this.maybeReleaseExt(streamId, e);
+    }
+  }
+
+  /** Resets an extension stream's sending side; false when it was not open (nothing sent). */
+  resetExtensionStream(streamId: number, code: number): boolean {
+    const e = this.extStreams.get(streamId);
+    if (this.closed || e === undefined || e.send !== 'open') return false;
+    this.port.resetStream(streamId, code);
+    e.send = 'done';
+    this.maybeReleaseExt(streamId, e);
+    return true;
+  }
+
+  /**
+   * Stops reading an extension stream (STOP_SENDING); what still arrives is discarded. False
+   * when its receiving side was not open (nothing sent).
+   */
+  stopExtensionStream(streamId: number, code: number): boolean {
+    const e = this.extStreams.get(streamId);
+    if (this.closed || e === undefined || e.recv !== 'open') return false;
+    this.port.stopSending(streamId, code);
+    e.recv = 'stopped';
+    return true;
+  }
+
+  /** Extension streams with a direction still open. */
+  get extensionStreamCount(): number {
+    return this.extStreams.size;
+  }
+
   // ---- error conversion -----------------------------------------------------------------------
 
   /** Runs an input handler: the one place where connection errors become a close. */
@@ -415,26 +530,99 @@ export class H3Connection implements QuicStreamsInputs {
   }
 
   private onBidiData(id: number, data: Uint8Array, fin: boolean): void {
+    const claimed = this.extStreams.get(id);
+    if (claimed !== undefined) {
+      this.extData(id, claimed, data, fin);
+      return;
+    }
+    const preface = this.bidiPrefaces.get(id);
+    if (preface !== undefined) {
+      this.onBidiPreface(id, preface, data, fin);
+      return;
+    }
     if (isServerInitiatedStream(id)) {
+      if (this.role === 'server') return;
       // RFC 9114 §6.1: no server-initiated bidirectional streams without an extension.
-      if (this.role === 'client') throw new H3Error(H3ErrorCode.H3_STREAM_CREATION_ERROR, `server-initiated bidirectional stream ${id}`);
+      if (this.extSignals.size === 0) throw new H3Error(H3ErrorCode.H3_STREAM_CREATION_ERROR, `server-initiated bidirectional stream ${id}`);
+      this.startBidiPreface(id, data, fin);
       return;
     }
     let s = this.messages.get(id);
     if (s === undefined) {
       if (this.role === 'client') return; // one of ours, already finished
       if (!this.isNewPeerRequest(id)) return; // finished or abandoned already
-      if (this.goaway.rejectsIncoming(id)) {
-        // RFC 9114 §5.2: requests at or above our GOAWAY are rejected unprocessed.
-        this.port.stopSending(id, H3ErrorCode.H3_REQUEST_REJECTED);
-        this.port.resetStream(id, H3ErrorCode.H3_REQUEST_REJECTED);
-        this.decoder.cancelStream(id);
-        this.flushDecoder();
+      if (this.extSignals.size > 0) {
+        this.startBidiPreface(id, data, fin);
         return;
       }
-      s = this.newMessageStream(id, undefined, new MessageReceiver('request', this.localSettings.enableConnectProtocol), new MessageSender('response'));
+      s = this.acceptRequestStream(id);
+      if (s === undefined) return;
     }
     this.feedMessage(s, data, fin);
+  }
+
+  /** Server: a new request stream, or undefined when our GOAWAY rejects it. */
+  private acceptRequestStream(id: number): MessageStream | undefined {
+    if (this.goaway.rejectsIncoming(id)) {
+      // RFC 9114 §5.2: requests at or above our GOAWAY are rejected unprocessed.
+      this.port.stopSending(id, H3ErrorCode.H3_REQUEST_REJECTED);
+      this.port.resetStream(id, H3ErrorCode.H3_REQUEST_REJECTED);
+      this.decoder.cancelStream(id);
+      this.flushDecoder();
+      return undefined;
+    }
+    return this.newMessageStream(id, undefined, new MessageReceiver('request', this.localSettings.enableConnectProtocol), new MessageSender('response'));
+  }
+
+  private startBidiPreface(id: number, data: Uint8Array, fin: boolean): void {
+    const reader = new BidiPrefaceReader(this.extSignals);
+    this.bidiPrefaces.set(id, reader);
+    this.onBidiPreface(id, reader, data, fin);
+  }
+
+  /** The first bytes of a peer bidirectional stream: an extension's signal, or (server) a request. */
+  private onBidiPreface(id: number, reader: BidiPrefaceReader, data: Uint8Array, fin: boolean): void {
+    const r = reader.feed(data);
+    let start: Uint8Array | undefined;
+    if (r.kind === 'more') {
+      if (!fin) return;
+      start = reader.undecidedBytes; // ended inside the first varint: let the request rules judge it
+    } else if (r.kind === 'unclaimed') {
+      start = r.bytes;
+    }
+    this.bidiPrefaces.delete(id);
+    if (r.kind === 'claimed') {
+      this.claimPeerStream(id, r.signal, r.arg, r.rest, fin, 'bidi');
+      return;
+    }
+    if (start === undefined) return; // ended between the signal and its argument
+    if (isServerInitiatedStream(id)) {
+      // draft-ietf-webtrans-http3 §4.3: server-initiated bidirectional streams start with a signal.
+      throw new H3Error(H3ErrorCode.H3_STREAM_CREATION_ERROR, `server-initiated bidirectional stream ${id} without a known signal`);
+    }
+    const s = this.acceptRequestStream(id);
+    if (s !== undefined) this.feedMessage(s, start, fin);
+  }
+
+  /** A peer stream becomes the extension's once its preface is read. */
+  private claimPeerStream(id: number, type: number, arg: number, rest: Uint8Array, fin: boolean, direction: 'bidi' | 'uni'): void {
+    const state: ExtensionStreamState = { recv: 'open', send: direction === 'bidi' ? 'open' : 'done' };
+    this.extStreams.set(id, state);
+    this.ext!.onStream(id, type, arg);
+    if (rest.length > 0 || fin) this.extData(id, state, rest, fin);
+  }
+
+  private extData(id: number, e: ExtensionStreamState, data: Uint8Array, fin: boolean): void {
+    if (e.recv === 'done') return;
+    if (e.recv === 'open') this.ext!.onStreamData(id, data, fin);
+    if (fin) {
+      e.recv = 'done';
+      this.maybeReleaseExt(id, e);
+    }
+  }
+
+  private maybeReleaseExt(id: number, e: ExtensionStreamState): void {
+    if (e.recv === 'done' && e.send === 'done') this.extStreams.delete(id);
   }
 
   /**
@@ -456,6 +644,7 @@ export class H3Connection implements QuicStreamsInputs {
     const input = new RequestStreamReader({
       streamId: id, pushId, receiver, asServer: this.role === 'server', maxFieldSectionFrame: this.maxFieldSectionFrame,
       maxFieldSectionSize: this.localSettings.maxFieldSectionSize, decoder: this.decoder, push: this.push,
+      ...(this.extSignals.size > 0 ? { signals: this.extSignals } : {}),
     });
     const s: MessageStream = { id, pushId, input, send, sendDone: send === undefined };
     this.messages.set(id, s);
@@ -482,10 +671,58 @@ export class H3Connection implements QuicStreamsInputs {
     } catch (e) {
       error = e;
     }
-    for (const event of s.input.takeEvents()) this.emit(event);
+    try {
+      for (const event of s.input.takeEvents()) this.routeMessageEvent(s, event);
+    } catch (e) {
+      error ??= e;
+    }
     this.flushDecoder();
     if (error !== undefined) this.failStream(s, error);
     else this.maybeRetire(s);
+  }
+
+  /**
+   * Passes a request-stream event on, except the content of a CONNECT stream whose capsules the
+   * extension owns: that goes through the capsule parser (RFC 9297 §3.2), and only its end is
+   * reported as an event.
+   */
+  private routeMessageEvent(s: MessageStream, event: H3Event): void {
+    if (this.ext !== undefined && s.pushId === undefined) {
+      if (event.kind === 'headers' && !event.interim) {
+        this.claimConnect(s);
+      } else if (event.kind === 'data') {
+        const parser = this.capsuleStreams.get(s.id);
+        if (parser) {
+          for (const capsule of parser.push(event.data)) this.ext.onCapsule(s.id, capsule);
+          if (!event.endStream) return;
+          parser.finish();
+          this.emit({ kind: 'data', streamId: s.id, data: EMPTY, endStream: true });
+          return;
+        }
+      }
+    }
+    this.emit(event);
+  }
+
+  /** A final header section on a possible CONNECT stream of the extension. */
+  private claimConnect(s: MessageStream): void {
+    if (this.role === 'server') {
+      const request = s.input.receiver.request;
+      if (request?.method === 'CONNECT' && request.protocol !== undefined && this.extProtocols.has(request.protocol)) {
+        this.capsuleStreams.set(s.id, this.newCapsuleParser());
+      }
+      return;
+    }
+    if (this.capsuleStreams.get(s.id) !== null) return;
+    const status = s.input.receiver.response?.status ?? 0;
+    // Capsules follow a 2xx (RFC 9297 §3.2); after another status the content is an ordinary body.
+    if (status >= 200 && status < 300) this.capsuleStreams.set(s.id, this.newCapsuleParser());
+    else this.capsuleStreams.delete(s.id);
+  }
+
+  private newCapsuleParser(): CapsuleParser {
+    const ext = this.ext!;
+    return new CapsuleParser({ knownTypes: ext.capsuleTypes, ...(ext.maxCapsuleSize !== undefined ? { maxCapsuleSize: ext.maxCapsuleSize } : {}) });
   }
 
   private onPeerReset(s: MessageStream, code: number): void {
@@ -513,6 +750,7 @@ export class H3Connection implements QuicStreamsInputs {
   private maybeRetire(s: MessageStream): void {
     if (!s.input.ended || !s.sendDone || !this.messages.has(s.id)) return;
     this.messages.delete(s.id);
+    this.capsuleStreams.delete(s.id);
     if (s.pushId !== undefined) this.uni.delete(s.id);
     this.checkDrained();
   }
@@ -520,6 +758,11 @@ export class H3Connection implements QuicStreamsInputs {
   // ---- unidirectional streams -----------------------------------------------------------------
 
   private onUniData(id: number, data: Uint8Array, fin: boolean): void {
+    const claimed = this.extStreams.get(id);
+    if (claimed !== undefined) {
+      this.extData(id, claimed, data, fin);
+      return;
+    }
     let u = this.uni.get(id);
     let rest = data;
     if (u === undefined) {
@@ -567,6 +810,16 @@ export class H3Connection implements QuicStreamsInputs {
       case 'push':
         this.feedMessage(u.stream, rest, fin);
         return;
+      case 'ext-preface': {
+        const r = u.reader.feed(rest);
+        if (r === null) {
+          if (fin) this.uni.delete(id); // ended inside its preface: tolerated like a missing type
+          return;
+        }
+        this.uni.delete(id);
+        this.claimPeerStream(id, u.reader.type, r.arg, r.rest, fin, 'uni');
+        return;
+      }
       case 'ignored':
         if (fin) this.uni.delete(id);
         return;
@@ -599,6 +852,7 @@ export class H3Connection implements QuicStreamsInputs {
         if (this.role === 'server') throw new H3Error(H3ErrorCode.H3_STREAM_CREATION_ERROR, `client-initiated push stream ${id}`);
         return { kind: 'push-id', acc: new VarintAccumulator() };
       default:
+        if (this.extUniTypes.has(type)) return { kind: 'ext-preface', reader: new UniPrefaceReader(type) };
         // RFC 9114 §6.2: unknown stream types are not read.
         this.port.stopSending(id, H3ErrorCode.H3_STREAM_CREATION_ERROR);
         return { kind: 'ignored' };
@@ -651,6 +905,7 @@ export class H3Connection implements QuicStreamsInputs {
         if (s.pushId !== undefined || !this.goaway.rejectsOutgoing(s.id)) continue;
         this.abandon(s, H3ErrorCode.H3_REQUEST_CANCELLED);
         this.messages.delete(s.id);
+        this.capsuleStreams.delete(s.id);
         this.emit({ kind: 'request-rejected', streamId: s.id });
       }
     }
@@ -713,6 +968,16 @@ export class H3Connection implements QuicStreamsInputs {
   private emit(event: H3Event): void {
     this.events.push(event);
   }
+}
+
+/** The entries of `H3SettingsInit.extra`, whichever form they were given in. */
+function settingEntries(extra: H3SettingsInit['extra']): H3SettingEntry[] {
+  const out: H3SettingEntry[] = [];
+  for (const item of extra ?? []) {
+    if (Array.isArray(item)) out.push({ id: (item as readonly [number, number])[0], value: (item as readonly [number, number])[1] });
+    else out.push(item as H3SettingEntry);
+  }
+  return out;
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {

@@ -11,6 +11,7 @@ import { H3FrameReader, type H3FrameReaderItem } from '../frames/reader.ts';
 import type { PushState } from '../push.ts';
 import type { QpackDecoder } from '../qpack/decoder.ts';
 import type { DecodedField } from '../qpack/types.ts';
+import { checkNotSignal } from './extension.ts';
 import { checkH3FrameAllowed } from './frame-legality.ts';
 import { fieldSectionSize } from './headers-validation.ts';
 import type { MessageReceiver } from './message.ts';
@@ -29,6 +30,8 @@ export interface RequestStreamReaderOptions {
   readonly decoder: QpackDecoder;
   /** Push ID limits, for PUSH_PROMISE. */
   readonly push: PushState;
+  /** Signal values an extension claims: never valid as frame types here (H3_FRAME_ERROR). */
+  readonly signals?: ReadonlySet<number>;
 }
 
 type Blocked = { readonly kind: 'headers' } | { readonly kind: 'push-promise'; readonly pushId: number };
@@ -59,7 +62,10 @@ export class RequestStreamReader {
     const kind = options.pushId === undefined ? 'request' : 'push';
     this.reader = new H3FrameReader({
       maxFieldSectionFrame: options.maxFieldSectionFrame,
-      onFrameStart: (type) => checkH3FrameAllowed(type, kind, options.asServer),
+      onFrameStart: (type) => {
+        checkH3FrameAllowed(type, kind, options.asServer);
+        if (options.signals !== undefined) checkNotSignal(type, options.signals);
+      },
     });
   }
 
