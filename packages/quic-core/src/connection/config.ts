@@ -8,6 +8,7 @@ import type { CongestionConfig } from '../recovery/congestion/controller.ts';
 import { QUIC_V1 } from '../packet/version.ts';
 import type { CryptoSessionFactory } from './crypto-session.ts';
 import type { QlogTrace } from '../qlog/trace.ts';
+import { TlsMemoryTicketStore, type TlsTicketStore } from '../tls/ticket-store.ts';
 
 export interface TransportConfig {
   /** max_idle_timeout we advertise, ms (0 disables; default 30 000). */
@@ -123,6 +124,18 @@ export interface ConnectionConfig {
    * session logs keys). Without a sink, lines collect in `Connection.keylog`.
    */
   readonly keylog?: (line: string) => void;
+  /**
+   * Client: where session tickets, with the server's transport parameters remembered for 0-RTT
+   * (RFC 9000 §7.4.1), are kept between connections; the next connection to the same server name
+   * offers one. Default: one in-memory store shared by the connections made with this config object.
+   */
+  readonly ticketStore?: TlsTicketStore;
+  /**
+   * Client: send 0-RTT (stream data and DATAGRAMs written before the handshake completes) when
+   * the offered ticket allows it (RFC 9001 §4.6; default false). 0-RTT data can be replayed by an
+   * attacker: only idempotent requests belong there.
+   */
+  readonly earlyData?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -135,6 +148,18 @@ export interface ResolvedConfig {
   readonly resetTokenFor: (cid: Uint8Array) => Uint8Array;
   readonly qlog: QlogTrace | undefined;
   readonly keylog: ((line: string) => void) | undefined;
+  readonly ticketStore: TlsTicketStore;
+  readonly earlyData: boolean;
+}
+
+/** Default ticket stores, one per config object. */
+const defaultTicketStores = new WeakMap<ConnectionConfig, TlsTicketStore>();
+
+function ticketStoreOf(config: ConnectionConfig): TlsTicketStore {
+  if (config.ticketStore) return config.ticketStore;
+  let store = defaultTicketStores.get(config);
+  if (!store) defaultTicketStores.set(config, (store = new TlsMemoryTicketStore()));
+  return store;
 }
 
 export function resolveConfig(config: ConnectionConfig): ResolvedConfig {
@@ -148,5 +173,7 @@ export function resolveConfig(config: ConnectionConfig): ResolvedConfig {
     resetTokenFor: config.resetTokenFor ?? (() => config.crypto.randomBytes(16)),
     qlog: config.qlog,
     keylog: config.keylog,
+    ticketStore: ticketStoreOf(config),
+    earlyData: config.earlyData ?? false,
   });
 }

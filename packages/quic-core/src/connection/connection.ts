@@ -40,6 +40,7 @@ import {
   type TransportParameters,
 } from './transport-params.ts';
 import { receiveDatagram } from './receive.ts';
+import { reducedLimit, rememberedLimits, type RememberedLimits } from './remembered-params.ts';
 import { buildTransmit } from './transmit.ts';
 
 /** A transport address. */
@@ -60,6 +61,9 @@ export interface Transmit {
   /** Where to send it (the peer's address on the connection's path). */
   readonly remote: Address;
 }
+
+/** 0-RTT on this connection (RFC 9001 §4.6): not tried, tried and undecided, or the server's answer. */
+export type EarlyDataState = 'none' | 'attempted' | 'accepted' | 'rejected';
 
 export type ConnState =
   | { readonly kind: 'handshake' }
@@ -150,6 +154,14 @@ export class Connection {
   readonly localParams: TransportParameters;
   handshakeComplete = false;
   handshakeConfirmed = false;
+  /** 0-RTT: client, attempted once a ticket allowing it is offered; server, its decision. */
+  earlyData: EarlyDataState = 'none';
+  /** The handshake resumed a session from a ticket (known once the handshake completes). */
+  resumed = false;
+  /** @internal Client: the server's limits remembered with the offered ticket (RFC 9000 §7.4.1). */
+  remembered: RememberedLimits | undefined;
+  /** @internal Server: when the 0-RTT keys are dropped (RFC 9001 §4.9.3). */
+  zeroRttDiscardAt: number | undefined;
   /** @internal The client has received a packet from the server (a Retry is then no longer accepted). */
   receivedFromPeer = false;
   /** @internal A Retry was processed (only one is accepted, RFC 9000 §17.2.5.2). */
@@ -173,6 +185,8 @@ export class Connection {
     ping: false,
     pathResponses: [] as Uint8Array[],
     closeFrame: false,
+    /** NEW_TOKEN tokens to send (RFC 9000 §8.1.3), again after a loss. */
+    newTokens: [] as Uint8Array[],
   };
   /** @internal Paces CONNECTION_CLOSE answers in the closing state. */
   readonly closeResponder = new CloseResponder();
@@ -247,7 +261,10 @@ export class Connection {
       sendBufferTotal: t.sendBufferTotal,
     });
     this.localParams = localParams;
-    this.session = config.cryptoSession({ isClient: side === 'client', transportParameters: encodeTransportParameters(localParams), version });
+    this.session = config.cryptoSession({
+      isClient: side === 'client', transportParameters: encodeTransportParameters(localParams), version,
+      ...(side === 'client' ? { ticketStore: config.ticketStore, earlyData: config.earlyData } : {}),
+    });
     this.resetIdleTimer(now);
   }
 
@@ -309,6 +326,10 @@ export class Connection {
     if (s.kind === 'closing' || s.kind === 'draining') return;
     this.guard(now, () => {
       this.oneRtt?.discardPrevious(now);
+      if (this.zeroRttDiscardAt !== undefined && now >= this.zeroRttDiscardAt) {
+        this.zeroRtt = undefined;
+        this.zeroRttDiscardAt = undefined;
+      }
       if (this.pacingDeadline !== undefined && now >= this.pacingDeadline) this.pacingDeadline = undefined;
       const deadline = this.recovery.timerDeadline();
       if (deadline !== undefined && now >= deadline) this.onLossTimeout(now);
@@ -330,6 +351,7 @@ export class Connection {
     }
     const discard = this.oneRtt?.previousReadDiscardAt;
     if (discard !== undefined && discard < t) t = discard;
+    if (this.zeroRttDiscardAt !== undefined && this.zeroRttDiscardAt < t) t = this.zeroRttDiscardAt;
     if (this.pacingDeadline !== undefined && this.pacingDeadline < t) t = this.pacingDeadline;
     return t === Infinity ? undefined : t;
   }
@@ -422,6 +444,25 @@ export class Connection {
     if (this.datagramsOut.length >= this.config.transport.datagramSendQueue) return false;
     this.datagramsOut.push(data);
     return true;
+  }
+
+  /**
+   * Client: 0-RTT keys are in place and 1-RTT keys not yet, so stream data and DATAGRAMs written
+   * now leave in 0-RTT packets (within the limits remembered with the session ticket).
+   */
+  get canSendEarlyData(): boolean {
+    return this.side === 'client' && this.zeroRtt !== undefined && this.oneRtt === undefined && this.earlyData === 'attempted';
+  }
+
+  /**
+   * Server: sends a NEW_TOKEN frame (RFC 9000 §8.1.3) with a token the client can present on a
+   * future connection to skip address validation; the frame is sent again if lost.
+   */
+  sendNewToken(token: Uint8Array): void {
+    if (this.side !== 'server') throw new TypeError('only a server sends NEW_TOKEN (RFC 9000 §19.7)');
+    if (token.length === 0) throw new RangeError('a NEW_TOKEN token must not be empty (RFC 9000 §19.7)');
+    this.assertUsable();
+    this.pending.newTokens.push(token.slice());
   }
 
   /** Initiates a key update (RFC 9001 §6); false when one is not allowed yet. */
@@ -593,12 +634,23 @@ export class Connection {
             if (p.read && p.write && p.suite && !this.oneRtt) {
               this.oneRtt = new OneRttKeys(this.config.crypto, p.suite, this.version, p.read, p.write);
               this.#pendingOneRtt = {};
+              // RFC 9001 §4.9.3: a client has no use for 0-RTT keys once it has 1-RTT keys.
+              if (this.side === 'client') this.zeroRtt = undefined;
             }
-          } else {
+          } else if (this.side === 'server' || this.earlyData === 'attempted') {
             this.zeroRtt = packetKeysFromSecret(this.config.crypto, suite, secret, this.version);
           }
           break;
         }
+        case 'earlyDataOffered':
+          if (e.rememberedParameters) this.applyRememberedParams(e.rememberedParameters);
+          break;
+        case 'earlyData':
+          this.onEarlyDataDecided(e.accepted, now);
+          break;
+        case 'sessionTicket':
+          this.emit({ type: 'sessionTicket', lifetime: e.lifetime, earlyData: e.earlyData });
+          break;
         case 'peerTransportParameters':
           this.applyPeerParams(e.bytes, now);
           break;
@@ -647,9 +699,79 @@ export class Connection {
     this.resetIdleTimer(now);
   }
 
+  /**
+   * Client: the server's transport parameters remembered with the ticket govern 0-RTT until the
+   * handshake gives the new ones (RFC 9000 §7.4.1): the flow-control and stream limits and
+   * max_datagram_frame_size; never ack_delay_exponent, max_ack_delay, the connection IDs or the
+   * stateless reset token. A set that does not decode means no 0-RTT.
+   */
+  private applyRememberedParams(bytes: Uint8Array): void {
+    let params: TransportParameters;
+    try {
+      params = decodeTransportParameters(bytes, 'server');
+    } catch {
+      return;
+    }
+    this.remembered = rememberedLimits(params);
+    this.streams.applyPeerLimits(params);
+    this.peerMaxDatagramFrameSize = params.maxDatagramFrameSize ?? 0;
+    this.earlyData = 'attempted';
+  }
+
+  /** The server accepted or rejected 0-RTT (RFC 9001 §4.6.2). */
+  private onEarlyDataDecided(accepted: boolean, now: number): void {
+    if (this.side === 'server') {
+      this.earlyData = accepted ? 'accepted' : 'rejected';
+      this.emit({ type: 'earlyData', accepted });
+      return;
+    }
+    const attempted = this.earlyData === 'attempted';
+    this.earlyData = accepted ? 'accepted' : 'rejected';
+    const remembered = this.remembered;
+    const fresh = this.peerParams ? rememberedLimits(this.peerParams) : undefined;
+    if (accepted) {
+      // RFC 9000 §7.4.1: a server that accepts 0-RTT must not reduce the remembered limits.
+      const reduced = remembered && fresh ? reducedLimit(remembered, fresh) : undefined;
+      if (reduced) throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, `0-RTT accepted with a smaller ${reduced} than remembered`);
+    } else {
+      // RFC 9001 §4.6.2: stop sending 0-RTT; everything it carried goes again in 1-RTT.
+      this.zeroRtt = undefined;
+      if (attempted) this.resendRejectedEarlyData(remembered, fresh, now);
+    }
+    this.emit({ type: 'earlyData', accepted });
+  }
+
+  /**
+   * 0-RTT was rejected: its packets leave flight without a congestion signal and their stream
+   * data and DATAGRAMs are queued again, to go in 1-RTT packets (packet numbers continue: 0-RTT
+   * and 1-RTT share the application data space). The streams keep the credit they were given
+   * from the remembered limits, so the new limits must not be smaller, or data already written
+   * could break them: the connection then closes instead.
+   */
+  private resendRejectedEarlyData(remembered: RememberedLimits | undefined, fresh: RememberedLimits | undefined, now: number): void {
+    if (remembered && fresh) {
+      const reduced = reducedLimit({ ...remembered, activeConnectionIdLimit: 0, maxDatagramFrameSize: 0 }, fresh);
+      if (reduced) throw new TransportError(TransportErrorCode.INTERNAL_ERROR, `0-RTT rejected with a smaller ${reduced} than the streams already use`);
+    }
+    const datagrams: Uint8Array[] = [];
+    for (const packet of this.recovery.drainSpace(PacketNumberSpace.ApplicationData, now)) {
+      for (const f of packet.frames) {
+        if (f.kind === 'stream') this.streams.onStreamDataLost(f.streamId, f.offset, f.length, f.fin);
+        else if (f.kind === 'datagram' && f.data) datagrams.push(f.data);
+      }
+    }
+    // RFC 9221 §5: those that no longer fit the server's max_datagram_frame_size are dropped.
+    const fits = datagrams.filter((d) => d.length <= this.maxDatagramPayload);
+    this.stats.datagramsDropped += datagrams.length - fits.length;
+    this.datagramsOut.unshift(...fits);
+  }
+
   private onHandshakeComplete(alpn: string | undefined, resumed: boolean, earlyDataAccepted: boolean, now: number): void {
     if (this.handshakeComplete) return;
     this.handshakeComplete = true;
+    this.resumed = resumed;
+    // RFC 9001 §4.9.3: a server keeps 0-RTT keys a little while for reordered packets, then drops them.
+    if (this.side === 'server' && this.zeroRtt) this.zeroRttDiscardAt = now + 3 * this.ptoPeriod();
     if (this.state.kind === 'handshake') this.state = { kind: 'established' };
     this.emit({ type: 'connected', alpn, resumed, earlyDataAccepted });
     if (this.side === 'server') {

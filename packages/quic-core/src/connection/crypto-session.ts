@@ -6,6 +6,7 @@
  * @module
  */
 import type { CipherSuite } from '../crypto/cipher-suite.ts';
+import type { TlsTicketStore } from '../tls/ticket-store.ts';
 
 /** Encryption levels that carry CRYPTO frames (0-RTT carries none, RFC 9001 §4.1.4). */
 export type CryptoLevel = 'initial' | 'handshake' | 'oneRtt';
@@ -33,7 +34,16 @@ export type CryptoSessionEvent =
       readonly earlyDataAccepted: boolean;
     }
   /** An SSLKEYLOGFILE line (only when key logging is enabled). */
-  | { readonly kind: 'keylog'; readonly line: string };
+  | { readonly kind: 'keylog'; readonly line: string }
+  /**
+   * Client: 0-RTT is attempted with a resumed session. Comes before the 0-RTT write secret, with
+   * the server's transport parameters remembered with the ticket (RFC 9000 §7.4.1), still encoded.
+   */
+  | { readonly kind: 'earlyDataOffered'; readonly rememberedParameters: Uint8Array | undefined }
+  /** Whether the server accepted 0-RTT (client: when it learns it; server: when it decides). */
+  | { readonly kind: 'earlyData'; readonly accepted: boolean }
+  /** Client: a session ticket arrived and was stored; `earlyData` when it allows 0-RTT. */
+  | { readonly kind: 'sessionTicket'; readonly lifetime: number; readonly earlyData: boolean };
 
 export interface CryptoSession {
   readonly isClient: boolean;
@@ -54,6 +64,13 @@ export interface CryptoSessionParams {
   readonly transportParameters: Uint8Array;
   /** The QUIC version in use; the session may need it for the extension codepoint. */
   readonly version: number;
+  /**
+   * Client: where session tickets are kept between connections and taken from, unless the session
+   * has its own store (sessions without resumption ignore it).
+   */
+  readonly ticketStore?: TlsTicketStore;
+  /** Client: attempt 0-RTT when the offered ticket allows it, unless the session says otherwise. */
+  readonly earlyData?: boolean;
 }
 
 /** Creates the crypto session of a new connection. */

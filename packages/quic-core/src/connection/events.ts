@@ -17,8 +17,20 @@ export interface CloseReason {
 }
 
 export type ConnectionEvent =
-  /** The handshake completed (RFC 9001 §4.1.1); streams may be used fully. */
+  /**
+   * The handshake completed (RFC 9001 §4.1.1); streams may be used fully. `resumed`: a session
+   * ticket was used (no certificate exchanged); `earlyDataAccepted`: the server took 0-RTT.
+   */
   | { readonly type: 'connected'; readonly alpn: string | undefined; readonly resumed: boolean; readonly earlyDataAccepted: boolean }
+  /**
+   * 0-RTT was decided (client: when it learns it, before 'connected'; server: when it decides).
+   * A rejection needs nothing from the application: what 0-RTT carried is sent again in 1-RTT.
+   */
+  | { readonly type: 'earlyData'; readonly accepted: boolean }
+  /** Client: a session ticket arrived and is in the ticket store; `earlyData` when it allows 0-RTT. */
+  | { readonly type: 'sessionTicket'; readonly lifetime: number; readonly earlyData: boolean }
+  /** Client: a NEW_TOKEN token (RFC 9000 §8.1.3) to present on a future connection to this server. */
+  | { readonly type: 'newToken'; readonly token: Uint8Array }
   /** The handshake is confirmed (RFC 9001 §4.1.2). */
   | { readonly type: 'handshakeConfirmed' }
   /** The peer opened a stream. */

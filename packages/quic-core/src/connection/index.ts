@@ -7,7 +7,9 @@ export type {
   TransportParameters, PreferredAddress, VersionInformation, UnknownTransportParameter, ExpectedConnectionIds,
 } from './transport-params.ts';
 export { Connection } from './connection.ts';
-export type { Address, PathInfo, Transmit, ConnState, ClientConnectOptions, ServerAcceptOptions } from './connection.ts';
+export type { Address, PathInfo, Transmit, ConnState, EarlyDataState, ClientConnectOptions, ServerAcceptOptions } from './connection.ts';
+export { rememberedLimits, reducedLimit, encodeTicketAppData, decodeTicketAppData } from './remembered-params.ts';
+export type { RememberedLimits } from './remembered-params.ts';
 export { DEFAULT_TRANSPORT_CONFIG, resolveConfig } from './config.ts';
 export type { ConnectionConfig, TransportConfig, ResolvedConfig } from './config.ts';
 export type { ConnectionEvent, ConnectionEventType, CloseReason } from './events.ts';

@@ -114,7 +114,11 @@ function onRetry(conn: Connection, datagram: Uint8Array, p: Extract<ParsedPacket
 
 function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket, path: PathInfo, now: number): PacketResult {
   if (p.version !== conn.version) return 'unsupported_version';
-  if (p.type === '0rtt' && (conn.side === 'client' || !conn.zeroRtt)) return conn.side === 'client' ? 'unexpected_packet' : 'key_unavailable';
+  if (p.type === '0rtt' && (conn.side === 'client' || !conn.zeroRtt)) {
+    if (conn.side === 'client') return 'unexpected_packet'; // RFC 9001 §5.6: a client never decrypts 0-RTT
+    // Until the ClientHello is read (it may be late or reordered), 0-RTT waits for its keys.
+    return conn.spaces[PacketNumberSpace.Handshake].writeKeys || conn.handshakeComplete ? 'key_unavailable' : 'needs-keys';
+  }
   const space = conn.spaces[SPACE_OF_TYPE[p.type]];
   if (!conn.isLocalCid(p.dcid)) return 'unknown_connection_id';
   const keys = p.type === '0rtt' ? conn.zeroRtt : space.readKeys;
@@ -263,6 +267,7 @@ function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: n
     }
     case 'newToken':
       if (conn.side === 'server') throw new TransportError(TransportErrorCode.PROTOCOL_VIOLATION, 'NEW_TOKEN sent by a client', type); // §19.7
+      conn.emit({ type: 'newToken', token: frame.token.slice() });
       return;
     case 'maxData':
       conn.audit?.onMaxData(frame.maximum);

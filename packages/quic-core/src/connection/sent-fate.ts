@@ -33,6 +33,7 @@ export function requeueFrames(conn: Connection, space: PacketSpace, frames: read
       case 'stream': conn.streams.onStreamDataLost(f.streamId, f.offset, f.length, f.fin); break;
       case 'control': conn.streams.onFrameLost(f.frame); break;
       case 'handshakeDone': conn.pending.handshakeDone = true; break;
+      case 'newToken': conn.pending.newTokens.push(f.token); break; // RFC 9000 §13.3
       case 'retireConnectionId': conn.cids.peer?.onRetireConnectionIdLost(f.sequence); break;
       case 'newConnectionId': conn.cids.local.onNewConnectionIdLost(f.sequence); break;
       case 'mtuProbe': conn.mtu.onProbeLost(f.size); break;

@@ -15,7 +15,8 @@ export type SentFrame =
   | { readonly kind: 'retireConnectionId'; readonly sequence: number }
   | { readonly kind: 'newToken'; readonly token: Uint8Array }
   | { readonly kind: 'ping' }
-  | { readonly kind: 'datagram' }
+  /** A DATAGRAM; 0-RTT packets keep the payload, to send again if 0-RTT is rejected. */
+  | { readonly kind: 'datagram'; readonly data?: Uint8Array }
   | { readonly kind: 'pathResponse' }
   /** A PMTU probe of this datagram size (RFC 9000 §14.4). */
   | { readonly kind: 'mtuProbe'; readonly size: number }

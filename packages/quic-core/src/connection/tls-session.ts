@@ -1,13 +1,18 @@
 /**
- * Adapts the TLS 1.3 engine (tls/) to the connection's {@link CryptoSession} surface.
+ * Adapts the TLS 1.3 engine (tls/) to the connection's {@link CryptoSession} surface, with the
+ * QUIC side of resumption: the client's tickets carry the server's transport parameters (RFC 9000
+ * §7.4.1) and the server binds the limits it advertises into each ticket and accepts 0-RTT only
+ * when it would advertise no smaller ones now.
  * @module
  */
 import { TlsClient } from '../tls/client.ts';
 import { TlsServer } from '../tls/server.ts';
-import type { TlsClientConfig, TlsServerConfig, TlsLevel } from '../tls/config.ts';
+import type { TlsClientConfig, TlsServerConfig, TlsLevel, TlsServerTicketConfig } from '../tls/config.ts';
 import { TlsAlert } from '../tls/alerts.ts';
-import { TransportError, TransportErrorCode } from '../errors.ts';
+import { DecodeError, TransportError, TransportErrorCode } from '../errors.ts';
 import type { CryptoLevel, CryptoSession, CryptoSessionEvent, CryptoSessionFactory, CryptoSessionParams } from './crypto-session.ts';
+import { decodeTransportParameters } from './transport-params.ts';
+import { decodeTicketAppData, encodeTicketAppData, reducedLimit, rememberedLimits, type RememberedLimits } from './remembered-params.ts';
 
 const TO_TLS: Record<CryptoLevel, TlsLevel> = { initial: 'initial', handshake: 'handshake', oneRtt: 'application' };
 const FROM_TLS: Record<TlsLevel, CryptoLevel> = { initial: 'initial', handshake: 'handshake', application: 'oneRtt' };
@@ -51,6 +56,9 @@ class TlsCryptoSession implements CryptoSession {
     for (let e = this.engine.pollEvent(); e !== null; e = this.engine.pollEvent()) {
       switch (e.type) {
         case 'secret':
+          if (e.level === 'early' && e.direction === 'write' && this.engine instanceof TlsClient) {
+            this.#queue.push({ kind: 'earlyDataOffered', rememberedParameters: this.engine.offeredTicket?.transportParameters });
+          }
           this.#queue.push({ kind: 'secret', secret: { level: SECRET_LEVEL[e.level], direction: e.direction, suite: e.suite, secret: e.secret } });
           break;
         case 'transport-parameters':
@@ -61,7 +69,13 @@ class TlsCryptoSession implements CryptoSession {
           break;
         case 'handshake-complete':
           this.#completeSent = true;
-          this.#queue.push({ kind: 'handshakeComplete', alpn: this.engine.alpnProtocol, resumed: false, earlyDataAccepted: false });
+          this.#queue.push({ kind: 'handshakeComplete', alpn: this.engine.alpnProtocol, resumed: e.resumed, earlyDataAccepted: e.earlyData === 'accepted' });
+          break;
+        case 'early-data':
+          this.#queue.push({ kind: 'earlyData', accepted: e.accepted });
+          break;
+        case 'session-ticket':
+          this.#queue.push({ kind: 'sessionTicket', lifetime: e.ticket.lifetime, earlyData: e.ticket.maxEarlyData > 0 });
           break;
         default:
           break;
@@ -82,12 +96,54 @@ class TlsCryptoSession implements CryptoSession {
 export type QuicTlsClientOptions = Omit<TlsClientConfig, 'transportParameters' | 'transport'>;
 export type QuicTlsServerOptions = Omit<TlsServerConfig, 'transportParameters' | 'transport'>;
 
-/** A factory of TLS client sessions. `options()` is called per connection (e.g. to read the wall clock for `now`). */
+/**
+ * A factory of TLS client sessions. `options()` is called per connection (e.g. to read the wall
+ * clock for `now`). Its `ticketStore` and `earlyData`, when set, take precedence over the
+ * connection config's.
+ */
 export function tlsClientSession(options: () => QuicTlsClientOptions): CryptoSessionFactory {
-  return (params: CryptoSessionParams) => new TlsCryptoSession(true, new TlsClient({ ...options(), transportParameters: params.transportParameters, transport: 'quic' }));
+  return (params: CryptoSessionParams) => {
+    const o = options();
+    const ticketStore = o.ticketStore ?? params.ticketStore;
+    const earlyData = o.earlyData ?? params.earlyData;
+    return new TlsCryptoSession(true, new TlsClient({
+      ...o, ...(ticketStore ? { ticketStore } : {}), ...(earlyData !== undefined ? { earlyData } : {}),
+      transportParameters: params.transportParameters, transport: 'quic',
+    }));
+  };
 }
 
-/** A factory of TLS server sessions. */
+/**
+ * A factory of TLS server sessions. With `tickets`, every ticket also carries the limits of our
+ * transport parameters (ahead of any `tickets.appData`, which the application still sees alone in
+ * `acceptEarlyData`), and 0-RTT is accepted only when none of them is smaller now (RFC 9000
+ * §7.4.1: a server accepting 0-RTT must not reduce them).
+ */
 export function tlsServerSession(options: () => QuicTlsServerOptions): CryptoSessionFactory {
-  return (params: CryptoSessionParams) => new TlsCryptoSession(false, new TlsServer({ ...options(), transportParameters: params.transportParameters, transport: 'quic' }));
+  return (params: CryptoSessionParams) => {
+    const o = options();
+    const tickets = o.tickets ? bindTransportParameters(o.tickets, rememberedLimits(decodeTransportParameters(params.transportParameters, 'server'))) : undefined;
+    return new TlsCryptoSession(false, new TlsServer({
+      ...o, ...(tickets ? { tickets } : {}), transportParameters: params.transportParameters, transport: 'quic',
+    }));
+  };
+}
+
+function bindTransportParameters(t: TlsServerTicketConfig, current: RememberedLimits): TlsServerTicketConfig {
+  const user = t.acceptEarlyData;
+  return {
+    ...t,
+    appData: encodeTicketAppData(current, t.appData),
+    acceptEarlyData: (info) => {
+      let bound: { limits: RememberedLimits; rest: Uint8Array };
+      try {
+        bound = decodeTicketAppData(info.state.appData);
+      } catch (e) {
+        if (e instanceof DecodeError) return false; // a ticket without the limits: no 0-RTT
+        throw e;
+      }
+      if (reducedLimit(bound.limits, current) !== undefined) return false;
+      return user ? user({ ...info, state: { ...info.state, appData: bound.rest } }) : true;
+    },
+  };
 }

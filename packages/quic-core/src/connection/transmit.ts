@@ -75,7 +75,7 @@ export function buildTransmit(conn: Connection, now: number): Transmit | null {
   const packets: BuiltPacket[] = [];
   for (const space of conn.spaces) {
     if (limit - w.pos < MIN_PACKET_ROOM) break;
-    const p = buildPacket(conn, space, w, limit, now, allowData || space.probes > 0);
+    const p = buildPacket(conn, space, w, limit, now, allowData || space.probes > 0 || finishesAfterEarlyData(conn, space));
     if (p) packets.push(p);
   }
   if (packets.length === 0) return null;
@@ -123,6 +123,15 @@ export function buildTransmit(conn: Connection, now: number): Transmit | null {
   return { data: buf.subarray(0, end), remote: conn.path.remote };
 }
 
+/**
+ * A client that sent 0-RTT may have filled its congestion window with 0-RTT packets, which the
+ * server acknowledges only once it has read the client's Finished: the client's last handshake
+ * flight (small and bounded) is therefore not held back by the window, or neither side would move.
+ */
+function finishesAfterEarlyData(conn: Connection, space: PacketSpace): boolean {
+  return conn.side === 'client' && space.id === PacketNumberSpace.Handshake && conn.earlyData !== 'none';
+}
+
 function keysFor(conn: Connection, space: PacketSpace): { keys: PacketProtectionKeys; type: BuiltPacket['type'] } | null {
   if (space.discarded) return null;
   if (space.id === PacketNumberSpace.Initial) return space.writeKeys ? { keys: space.writeKeys, type: 'initial' } : null;
@@ -138,7 +147,7 @@ function hasWork(conn: Connection, space: PacketSpace, now: number, allowData: b
   if (space.hasCryptoToSend) return true;
   if (space.id !== PacketNumberSpace.ApplicationData) return false;
   const p = conn.pending;
-  return p.handshakeDone || p.ping || p.pathResponses.length > 0 || conn.cids.hasPendingFrames || conn.datagramsOut.length > 0 || conn.streams.wantsToSend;
+  return p.handshakeDone || p.ping || p.pathResponses.length > 0 || p.newTokens.length > 0 || conn.cids.hasPendingFrames || conn.datagramsOut.length > 0 || conn.streams.wantsToSend;
 }
 
 function buildPacket(conn: Connection, space: PacketSpace, w: Writer, limit: number, now: number, allowData: boolean): BuiltPacket | null {
@@ -163,8 +172,8 @@ function buildPacket(conn: Connection, space: PacketSpace, w: Writer, limit: num
   let ackEliciting = false;
   let ackLargest = -1;
 
-  // ACK: due, or riding along with anything else we send (RFC 9000 §13.2.1).
-  if (space.acks.ackDue(now) || space.acks.hasNewPackets) {
+  // ACK: due, or riding along with anything else we send (RFC 9000 §13.2.1); never in 0-RTT (§12.4).
+  if (k.type !== '0rtt' && (space.acks.ackDue(now) || space.acks.hasNewPackets)) {
     const exponent = space.id === PacketNumberSpace.ApplicationData ? conn.config.transport.ackDelayExponent : 3;
     const ack = space.acks.buildAck(now, exponent);
     if (ack && frameSize(ack) <= end - w.pos) {
@@ -196,7 +205,7 @@ function buildPacket(conn: Connection, space: PacketSpace, w: Writer, limit: num
     }
     if (space.id === PacketNumberSpace.ApplicationData && k.type !== '0rtt' && writeAppControl(conn, w, end, frames, now)) ackEliciting = true;
     if (space.id === PacketNumberSpace.ApplicationData) {
-      if (writeDatagrams(conn, w, end, frames)) ackEliciting = true;
+      if (writeDatagrams(conn, w, end, frames, k.type === '0rtt')) ackEliciting = true;
       // STREAM data, in the streams' round-robin order.
       for (;;) {
         const room = end - w.pos;
@@ -242,6 +251,14 @@ function writeAppControl(conn: Connection, w: Writer, end: number, frames: SentF
     frames.push({ kind: 'pathResponse' });
     wrote = true;
   }
+  while (p.newTokens.length > 0) {
+    const f = { type: 'newToken' as const, token: p.newTokens[0]! };
+    if (frameSize(f) > end - w.pos) break;
+    p.newTokens.shift();
+    encodeFrame(w, f);
+    frames.push({ kind: 'newToken', token: f.token });
+    wrote = true;
+  }
   while (end - w.pos >= MAX_CID_FRAME_SIZE) {
     const f = conn.cids.pollFrame();
     if (!f) break;
@@ -259,7 +276,8 @@ function writeAppControl(conn: Connection, w: Writer, end: number, frames: SentF
   return wrote;
 }
 
-function writeDatagrams(conn: Connection, w: Writer, end: number, frames: SentFrame[]): boolean {
+/** `keep`: record the payloads (0-RTT packets, resent if 0-RTT is rejected). */
+function writeDatagrams(conn: Connection, w: Writer, end: number, frames: SentFrame[], keep: boolean): boolean {
   let wrote = false;
   const queue = conn.datagramsOut;
   while (queue.length > 0) {
@@ -277,7 +295,7 @@ function writeDatagrams(conn: Connection, w: Writer, end: number, frames: SentFr
     queue.shift();
     encodeDatagramFrameHeader(w, d.length, true);
     w.bytes(d);
-    frames.push({ kind: 'datagram' });
+    frames.push(keep ? { kind: 'datagram', data: d } : { kind: 'datagram' });
     wrote = true;
   }
   return wrote;
