@@ -8,7 +8,8 @@
  * @module
  */
 import dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import { setImmediate, setTimeout, clearTimeout } from 'node:timers';
 import type { Address } from '../connection/connection.ts';
 import type { Endpoint, EndpointEvent, ConnectionHandle } from '../endpoint/endpoint.ts';
@@ -25,7 +26,10 @@ export interface UdpDriverOptions {
   readonly clock?: () => number;
   /** Do not keep the process alive for this socket and its timer (default false). */
   readonly unref?: boolean;
-  /** Most datagrams handed to the socket whose send has not completed (default 64). */
+  /**
+   * Most datagrams handed to the socket whose send has not completed (default 64), on runtimes
+   * whose node:dgram has no send-queue count; elsewhere sending pauses when the queue is non-empty.
+   */
   readonly maxSendsInFlight?: number;
   /** Only for udp6 on '::': refuse IPv4-mapped traffic (default false: dual stack). */
   readonly ipv6Only?: boolean;
@@ -48,6 +52,29 @@ export interface UdpDriverStats {
 const defaultClock = (): number => performance.now();
 const DEFAULT_SOCKET_BUFFER = 4 * 1024 * 1024;
 
+type LookupCallback = (err: Error | null, address: string, family: number) => void;
+
+/**
+ * The socket's address lookup. Every address the driver sends to is an IP literal (from a
+ * received datagram, or resolved by the caller), so the answer is immediate; node:dgram's
+ * default resolves through dns.lookup, which costs a literal check and a nextTick per datagram.
+ */
+let lastLiteral = '';
+let lastFamily = 0;
+function literalLookup(address: string, family: unknown, callback: LookupCallback): void {
+  if (address === lastLiteral) {
+    callback(null, address, lastFamily);
+    return;
+  }
+  const v = isIP(address);
+  if (v !== 0) {
+    lastLiteral = address;
+    lastFamily = v;
+  }
+  if (v !== 0) callback(null, address, v);
+  else dnsLookup(address, { family: family === 'udp6' || family === 6 ? 6 : 4 }, (err, a, f) => callback(err, a, f));
+}
+
 /** Sets a socket buffer size where the runtime supports it; a refusal keeps the system's size. */
 function trySetBuffer(set: () => void): void {
   try {
@@ -66,7 +93,12 @@ export class UdpDriver {
   readonly #onEvent: (event: EndpointEvent) => void;
   readonly #maxInFlight: number;
   readonly #unref: boolean;
+  /** Sends with a completion callback still pending. */
   #inFlight = 0;
+  /** Sending waits for a completion (the socket's buffer was full). */
+  #paused = false;
+  /** The runtime's count of datagrams waiting in the socket's send queue, where it has one. */
+  readonly #queueCount: (() => number) | undefined;
   #scheduled = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt: number | undefined;
@@ -81,6 +113,8 @@ export class UdpDriver {
     this.#onEvent = options.onEvent ?? (() => {});
     this.#maxInFlight = options.maxSendsInFlight ?? 64;
     this.#unref = options.unref ?? false;
+    const withQueue = socket as dgram.Socket & { getSendQueueCount?: () => number };
+    this.#queueCount = typeof withQueue.getSendQueueCount === 'function' ? () => withQueue.getSendQueueCount!() : undefined;
     const a = socket.address();
     this.local = { address: a.address, port: a.port };
     socket.on('message', (msg, rinfo) => this.#onMessage(msg, rinfo));
@@ -93,7 +127,7 @@ export class UdpDriver {
   static bind(options: UdpDriverOptions): Promise<UdpDriver> {
     const host = options.host ?? '0.0.0.0';
     const type = isIPv6(host) ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({ type, ...(type === 'udp6' && options.ipv6Only ? { ipv6Only: true } : {}) });
+    const socket = dgram.createSocket({ type, lookup: literalLookup, ...(type === 'udp6' && options.ipv6Only ? { ipv6Only: true } : {}) });
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
         socket.removeListener('listening', onListening);
@@ -163,10 +197,11 @@ export class UdpDriver {
         }
       };
       // Let the last datagrams leave before the socket goes.
-      if (this.#inFlight === 0) done();
+      const idle = () => this.#inFlight === 0 && (this.#queueCount === undefined || this.#queueCount() === 0);
+      if (idle()) done();
       else {
         const started = this.#clock();
-        const wait = () => (this.#inFlight === 0 || this.#clock() - started > 200 ? done() : setImmediate(wait));
+        const wait = () => (idle() || this.#clock() - started > 200 ? done() : setImmediate(wait));
         wait();
       }
     });
@@ -216,28 +251,53 @@ export class UdpDriver {
     }
   }
 
+  /**
+   * Sends until `pollTransmit` is empty. Datagrams the kernel takes at once need no completion
+   * callback (a callback costs a nextTick per datagram); once the runtime reports a send queue
+   * (the socket buffer is full), the next send carries a callback and sending pauses until it
+   * completes. Runtimes without a send-queue count get a callback on every send and a bound on
+   * the sends in flight.
+   */
   #send(): void {
     const ep = this.endpoint;
+    const sock = this.#socket;
     const now = this.#clock();
-    while (this.#inFlight < this.#maxInFlight) {
+    const queued = this.#queueCount;
+    while (!this.#paused) {
+      if (queued === undefined && this.#inFlight >= this.#maxInFlight) {
+        this.#paused = true;
+        break;
+      }
       const t = ep.pollTransmit(now);
       if (!t) return;
-      this.#inFlight++;
       this.stats.datagramsOut++;
+      const pause = queued === undefined || queued() > 0;
       try {
-        this.#socket.send(t.data, t.remote.port, t.remote.address, (err) => this.#sent(err));
+        if (pause) {
+          this.#inFlight++;
+          if (queued !== undefined) this.#paused = true;
+          sock.send(t.data, t.remote.port, t.remote.address, this.#onSent);
+        } else {
+          sock.send(t.data, t.remote.port, t.remote.address);
+        }
       } catch {
-        this.#sent(new Error('send failed'));
+        if (pause) this.#sent(new Error('send failed'));
+        else this.stats.sendErrors++;
       }
     }
     this.stats.sendPauses++;
   }
 
+  readonly #onSent = (err: Error | null): void => this.#sent(err);
+
   #sent(err: Error | null): void {
     this.#inFlight--;
     if (err) this.stats.sendErrors++;
-    // Sending was paused at the in-flight bound: resume now that a slot is free.
-    if (this.#inFlight === this.#maxInFlight - 1) this.#schedule();
+    if (this.#paused && (this.#queueCount !== undefined || this.#inFlight < this.#maxInFlight)) {
+      // Sending was paused for the socket: resume now that it has room.
+      this.#paused = false;
+      this.#schedule();
+    }
   }
 
   #armTimer(): void {

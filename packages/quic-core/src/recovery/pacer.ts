@@ -1,7 +1,8 @@
 /**
  * Token-bucket pacing (RFC 9002 §7.7): tokens (bytes) refill at N * cwnd / smoothed_rtt with
- * N = 1.25, up to a burst allowance of a few datagrams (never more than the window, at least two
- * datagrams). ACK-only packets are not paced; the caller simply does not ask.
+ * N = 1.25, up to a burst allowance of a few datagrams, or of what the rate brings in during one
+ * burst interval when that is more (never more than the window, at least two datagrams). ACK-only
+ * packets are not paced; the caller simply does not ask.
  * @module
  */
 import { GRANULARITY, MIN_MAX_DATAGRAM_SIZE, PACING_GAIN } from './constants.ts';
@@ -13,11 +14,19 @@ export interface PacerOptions {
   burstPackets?: number;
   /** N in rate = N * cwnd / srtt (default 1.25). */
   gain?: number;
+  /**
+   * The bucket holds at least what the rate brings in over this many ms (default 2). A driver's
+   * timer fires at ms granularity and often late; with a bucket of only `burstPackets` the rate
+   * would be capped near burstPackets datagrams per timer tick (RFC 9002 §7.7 allows for such
+   * scheduling limits).
+   */
+  burstInterval?: number;
 }
 
 export class Pacer {
   readonly burstPackets: number;
   readonly gain: number;
+  readonly burstInterval: number;
   #mds: number;
   #rate = 0;
   #capacity: number;
@@ -28,6 +37,7 @@ export class Pacer {
     this.#mds = options.maxDatagramSize ?? MIN_MAX_DATAGRAM_SIZE;
     this.burstPackets = options.burstPackets ?? 10;
     this.gain = options.gain ?? PACING_GAIN;
+    this.burstInterval = options.burstInterval ?? 2 * GRANULARITY;
     this.#capacity = this.burstPackets * this.#mds;
     this.#tokens = this.#capacity;
   }
@@ -48,6 +58,8 @@ export class Pacer {
     const rtt = smoothedRtt > GRANULARITY ? smoothedRtt : GRANULARITY;
     this.#rate = (this.gain * cwnd) / rtt;
     let cap = this.burstPackets * maxDatagramSize;
+    const perInterval = this.#rate * this.burstInterval;
+    if (perInterval > cap) cap = perInterval;
     if (cap > cwnd) cap = cwnd;
     if (cap < 2 * maxDatagramSize) cap = 2 * maxDatagramSize;
     this.#capacity = cap;

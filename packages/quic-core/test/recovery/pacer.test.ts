@@ -64,4 +64,27 @@ test('a packet larger than the bucket waits for a full bucket, not forever', () 
   assert.is(t, 2400 / p.rate);
 });
 
+test('at high rates the bucket holds one burst interval of the rate (ms timers cannot pace finer)', () => {
+  const p = new Pacer();
+  assert.is(p.burstInterval, 2);
+  p.setRate(1_200_000, 1); // 1.5 MB per ms: ten datagrams would last 8 us
+  assert.is(p.capacity, 1_200_000); // 3 MB per interval, capped by the window
+  p.setRate(1_200_000, 10); // 150 000 B/ms
+  assert.is(p.capacity, 300_000);
+  // A driver waking once per ms (late) still sends the full rate.
+  let now = 0;
+  let sent = 0;
+  for (let tick = 0; tick < 100; tick++) {
+    now += 1.3;
+    while (p.nextSendTime(now, MDS) <= now) {
+      p.onPacketSent(now, MDS);
+      sent += MDS;
+    }
+  }
+  assert.ok(sent >= 0.95 * 150_000 * now, `sent ${sent} in ${now} ms`);
+  const small = new Pacer({ burstInterval: 0 });
+  small.setRate(1_200_000, 10);
+  assert.is(small.capacity, 10 * MDS);
+});
+
 test.run();
