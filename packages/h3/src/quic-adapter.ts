@@ -38,6 +38,8 @@ export type H3TransportEvent =
   | { readonly kind: 'send-drained'; readonly streamId: number }
   /** The peer raised its stream limit: an open that returned null may be retried. */
   | { readonly kind: 'streams-available'; readonly dir: 'bidi' | 'uni' }
+  /** Every stream we ended was acknowledged by the peer (or reset): closing now loses nothing. */
+  | { readonly kind: 'sends-acknowledged' }
   /** The QUIC connection is closing or closed; nothing more will flow. */
   | { readonly kind: 'transport-closed'; readonly reason: CloseReason };
 
@@ -64,6 +66,11 @@ export class H3QuicAdapter {
   private readonly pending = new Map<number, Pending>();
   /** Streams that became readable before the H3 connection existed (0-RTT). */
   private readonly early = new Set<number>();
+  /** Streams whose reading the application paused, and those of them with data waiting. */
+  private readonly paused = new Set<number>();
+  private readonly waiting = new Set<number>();
+  /** Streams whose end we wrote and the peer has not acknowledged yet. */
+  private readonly unacked = new Set<number>();
   private readonly events: H3AdapterEvent[] = [];
   private eventHead = 0;
 
@@ -98,6 +105,14 @@ export class H3QuicAdapter {
     return this.quic.config.transport.maxDatagramFrameSize > 0 && this.quic.peerMaxDatagramFrameSize > 0;
   }
 
+  /**
+   * Streams whose end we wrote that the peer has not acknowledged in full: closing the
+   * connection before this is 0 may lose their last bytes (CONNECTION_CLOSE ends delivery).
+   */
+  get unacknowledgedStreams(): number {
+    return this.unacked.size;
+  }
+
   /** Bytes written to a stream that the QUIC connection has not taken yet. */
   bufferedAmount(streamId: number): number {
     return this.pending.get(streamId)?.bytes ?? 0;
@@ -111,6 +126,7 @@ export class H3QuicAdapter {
         return;
       case 'streamReadable':
         if (this.h3 === undefined) this.early.add(e.streamId);
+        else if (this.paused.has(e.streamId)) this.waiting.add(e.streamId);
         else this.readAll(e.streamId);
         break;
       case 'streamWritable':
@@ -119,14 +135,22 @@ export class H3QuicAdapter {
       case 'streamStopped':
         // The transport already answered with RESET_STREAM (RFC 9000 §3.5).
         this.pending.delete(e.streamId);
+        this.acknowledged(e.streamId);
         this.h3?.handleStopSending(e.streamId, e.errorCode);
         break;
       case 'streamsAvailable':
         this.drainH3();
         this.push({ kind: 'streams-available', dir: e.dir });
         return;
+      case 'streamSendComplete':
+        this.acknowledged(e.streamId);
+        this.drainH3();
+        return;
       case 'streamClosed':
+        this.acknowledged(e.streamId);
         this.pending.delete(e.streamId);
+        this.paused.delete(e.streamId);
+        this.waiting.delete(e.streamId);
         return;
       case 'datagram':
         this.h3?.handleDatagram(e.data);
@@ -141,7 +165,6 @@ export class H3QuicAdapter {
         }
         return;
       case 'streamOpened':
-      case 'streamSendComplete':
       case 'handshakeConfirmed':
       case 'keyUpdate':
         return;
@@ -160,6 +183,24 @@ export class H3QuicAdapter {
       return null;
     }
     return this.events[this.eventHead++]!;
+  }
+
+  /**
+   * Stops reading a request stream: what arrives stays in the QUIC receive buffer, so the peer's
+   * flow-control credit is not renewed (backpressure for a slow consumer). Only for request and
+   * push streams; control and QPACK streams are always read.
+   */
+  pauseReading(streamId: number): void {
+    this.paused.add(streamId);
+  }
+
+  /** Reads a paused stream again, at once if data is waiting. */
+  resumeReading(streamId: number): void {
+    if (!this.paused.delete(streamId)) return;
+    if (this.waiting.delete(streamId) && this.h3 !== undefined && !this.isClosed) {
+      this.readAll(streamId);
+      this.drainH3();
+    }
   }
 
   /**
@@ -228,6 +269,13 @@ export class H3QuicAdapter {
     }
   }
 
+  private acknowledged(id: number): void {
+    if (this.unacked.delete(id) && this.unacked.size === 0) {
+      this.drainH3();
+      this.push({ kind: 'sends-acknowledged' });
+    }
+  }
+
   private push(e: H3AdapterEvent): void {
     this.events.push(e);
   }
@@ -245,6 +293,7 @@ export class H3QuicAdapter {
 
   private write(id: number, data: Uint8Array, fin: boolean): void {
     if (this.isClosed) return;
+    if (fin) this.unacked.add(id);
     const p = this.pending.get(id);
     if (p !== undefined) {
       if (data.length > 0) {
@@ -293,6 +342,7 @@ export class H3QuicAdapter {
 
   private reset(id: number, code: number): void {
     this.pending.delete(id);
+    this.acknowledged(id);
     if (this.isClosed) return;
     try {
       this.quic.resetStream(id, code);

@@ -187,6 +187,34 @@ test('GOAWAY: graceful shutdown lets the request in flight finish, then drained'
   sim.runUntil(() => sim.clientAdapter.isClosed);
 });
 
+test('paused reading holds the peer back by flow control; resuming delivers the rest', () => {
+  const sim = new H3Sim();
+  sim.settle();
+  const down = pattern(1_000_000, 9);
+  sim.onServerEvent = (e, adapter) => {
+    if (e.kind === 'headers' && e.endStream) {
+      adapter.h3!.sendHeaders(e.streamId, fields([':status', '200']));
+      adapter.h3!.sendData(e.streamId, down, { endStream: true });
+    }
+  };
+  const c = sim.clientAdapter.h3!;
+  const id = c.sendRequest(request('GET', '/big'), { endStream: true })!;
+  sim.clientAdapter.pauseReading(id);
+  sim.runUntil(() => sim.serverEvents.some((e) => e.kind === 'headers'));
+  for (let i = 0; i < 20; i++) {
+    sim.pair.advance(100);
+    sim.pump();
+  }
+  assert.not.ok(sim.clientEvents.some((e) => e.kind === 'headers' && e.streamId === id), 'nothing read while paused');
+  // The server cannot send more than the client's stream window (256 KiB by default).
+  assert.ok(sim.server.unacknowledgedStreams > 0, "the response is not through");
+  sim.clientAdapter.resumeReading(id);
+  sim.runUntil(() => ended(sim.clientEvents, id));
+  assert.equal(bodyOf(sim.clientEvents, id), down);
+  sim.runUntil(() => sim.server.unacknowledgedStreams === 0);
+  assert.ok(sim.serverEvents.some((e) => e.kind === 'sends-acknowledged'));
+});
+
 /** A scripted transport: the peer's stream bytes are served from `inbox`. */
 function fakeTransport(peerDatagrams: number, localDatagrams: number) {
   const inbox = new Map<number, Uint8Array[]>();
