@@ -87,12 +87,20 @@ export interface WtStreamDataEvent {
 }
 
 /**
- * The peer reset its sending side (`kind: 'stream-reset'`) or asked us to stop sending
- * (`'stop-sending'`; our side was reset with the same code). `code` is the WebTransport
- * application code, undefined when `h3Code` is outside the application range (e.g. WT_SESSION_GONE).
+ * The peer reset its sending side of a stream. `code` is the WebTransport application code,
+ * undefined when `h3Code` is outside the application range (e.g. WT_SESSION_GONE, §4.4).
  */
-export interface WtStreamAbortEvent {
-  readonly kind: 'stream-reset' | 'stop-sending';
+export interface WtStreamResetEvent {
+  readonly kind: 'stream-reset';
+  readonly sessionId: number;
+  readonly streamId: number;
+  readonly code: number | undefined;
+  readonly h3Code: number;
+}
+
+/** The peer asked us to stop sending; our side was reset with the same code. Codes as above. */
+export interface WtStopSendingEvent {
+  readonly kind: 'stop-sending';
   readonly sessionId: number;
   readonly streamId: number;
   readonly code: number | undefined;
@@ -127,7 +135,8 @@ export type WtEvent =
   | WtSessionClosedEvent
   | WtStreamOpenedEvent
   | WtStreamDataEvent
-  | WtStreamAbortEvent
+  | WtStreamResetEvent
+  | WtStopSendingEvent
   | WtDatagramEvent
   | WtSessionWritableEvent
   | WtH3PassThroughEvent;
