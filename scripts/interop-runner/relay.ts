@@ -11,7 +11,12 @@ export interface Impairment {
   loss?: number;
   /** Corruption probability (0..1): one random byte among the first 51 replaced (VN packets spared). */
   corrupt?: number;
-  /** Most consecutive drops or corruptions (ns-3 'burst'). */
+  /**
+   * Most consecutive drops or corruptions (ns-3 'burst'), counted per flow (client address and
+   * direction): with many connections sharing the relay, a cap counted over all of them would let
+   * one connection see long runs of losses, which the runner's one-connection-at-a-time clients
+   * never see.
+   */
   maxBurst?: number;
   /** 1-based indices of datagrams to drop in this direction. */
   dropList?: number[];
@@ -60,7 +65,7 @@ export class Relay {
   #blackholeFrom: number | undefined;
   #random: () => number;
   #counts = { c2s: 0, s2c: 0 };
-  #bursts = { c2s: 0, s2c: 0 };
+  readonly #bursts = new Map<string, number>();
   port = 0;
 
   constructor(private readonly options: RelayOptions) {
@@ -73,7 +78,7 @@ export class Relay {
     this.port = this.#socket.address().port;
     this.#socket.on('message', (msg, rinfo) => {
       const upstream = this.#flow(rinfo);
-      this.#forward('c2s', msg, (data) => upstream.send(data, this.options.server.port, this.options.server.address));
+      this.#forward('c2s', `${rinfo.address}:${rinfo.port}`, msg, (data) => upstream.send(data, this.options.server.port, this.options.server.address));
     });
     return this.port;
   }
@@ -84,14 +89,14 @@ export class Relay {
     if (!upstream) {
       const socket = createSocket('udp4');
       socket.bind(0, '127.0.0.1');
-      socket.on('message', (msg) => this.#forward('s2c', msg, (data) => this.#socket.send(data, client.port, client.address)));
+      socket.on('message', (msg) => this.#forward('s2c', key, msg, (data) => this.#socket.send(data, client.port, client.address)));
       this.#flows.set(key, socket);
       upstream = socket;
     }
     return upstream;
   }
 
-  #forward(dir: 'c2s' | 's2c', msg: Buffer, send: (data: Uint8Array) => void): void {
+  #forward(dir: 'c2s' | 's2c', flow: string, msg: Buffer, send: (data: Uint8Array) => void): void {
     const now = performance.now() - this.#start;
     const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.length).slice();
     const index = ++this.#counts[dir];
@@ -103,10 +108,12 @@ export class Relay {
     if (bh && this.#blackholeFrom !== undefined && now < this.#blackholeFrom + bh.duration) fate = 'dropped';
     else if (imp?.dropList?.includes(index)) fate = 'dropped';
     else if (imp && (imp.loss || imp.corrupt)) {
-      const canBurst = this.#bursts[dir] < (imp.maxBurst ?? Infinity);
+      const burstKey = `${flow}/${dir}`;
+      const burst = this.#bursts.get(burstKey) ?? 0;
+      const canBurst = burst < (imp.maxBurst ?? Infinity);
       if (canBurst && imp.loss && this.#random() < imp.loss) fate = 'dropped';
       else if (canBurst && imp.corrupt && this.#random() < imp.corrupt && !isVersionNegotiation(data)) fate = 'corrupted';
-      this.#bursts[dir] = fate === 'passed' ? 0 : this.#bursts[dir] + 1;
+      this.#bursts.set(burstKey, fate === 'passed' ? 0 : burst + 1);
     }
     this.log.push({ t: now, dir, data, fate });
     if (fate === 'dropped') return;
