@@ -574,7 +574,8 @@ export class WtConnection implements QuicStreamsInputs {
   /** The peer ended the CONNECT stream (without a close capsule: code 0, §6); we end ours. */
   private onConnectEnd(s: WtSession): void {
     if (s.state.kind === 'pending') {
-      this.terminate(s, undefined);
+      // The client gave up before our answer; the application hears of it only if it was asked.
+      this.terminate(s, s.state.announced ? { code: 0, reason: '', remote: true } : undefined);
       return;
     }
     this.finConnect(s);

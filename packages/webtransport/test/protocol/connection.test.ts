@@ -537,6 +537,17 @@ test('a client may cancel a session before the response; ordinary requests pass 
   assert.ok(pair.take('client').some((e) => e.kind === 'h3' && e.event.kind === 'headers'));
 });
 
+test('a client that ends the CONNECT stream before the answer: the pending session closes', () => {
+  const pair = pairFor('draft02');
+  const sid = pair.client.createSession({ authority: 'a', path: '/' })!;
+  pair.run();
+  pair.take('server');
+  pair.client.h3.sendData(sid, new Uint8Array(0), { endStream: true });
+  pair.run();
+  assert.equal(only(pair.take('server'), 'session-closed').map((e) => [e.sessionId, e.remote]), [[sid, true]]);
+  assert.throws(() => pair.server.acceptSession(sid), TypeError);
+});
+
 test('the same session gives the same events whatever the chunk size', () => {
   const script = (chunk: number): string => {
     const pair = new WtPair();
