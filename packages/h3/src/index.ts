@@ -42,3 +42,4 @@ export { H3Connection } from './connection.ts';
 export type { H3ConnectionOptions } from './connection.ts';
 export { H3QuicAdapter } from './quic-adapter.ts';
 export type { H3QuicAdapterOptions, H3QuicTransport, H3AdapterEvent, H3TransportEvent } from './quic-adapter.ts';
+export type { H3Extension } from './streams/extension.ts';
