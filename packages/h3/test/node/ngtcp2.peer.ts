@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateSelfSignedCertificate } from '@quicts/quic-core';
+import { generateSelfSignedCertificate, TLS_CHACHA20_POLY1305_SHA256 } from '@quicts/quic-core';
 import { createNodeCryptoProvider } from '@quicts/quic-core/node';
 import { createH3Server, downloadFiles, fileHandler, H3Client, request, type H3Handler, type H3Server } from '@quicts/h3/node';
 
@@ -186,6 +186,23 @@ peerTest('ngtcp2 client uploads 1 MB with POST; our server hashes what it receiv
   }
 });
 
+peerTest('ngtcp2 client with ChaCha20-Poly1305 only, and with a key update during a 10 MB download', async () => {
+  const server = await ourServer();
+  try {
+    const base = `https://127.0.0.1:${server.address.port}`;
+    const chacha = freshDir('dl-ngtcp2-chacha');
+    const c = await ngtcp2Client(chacha, [`${base}/1m.bin`], ['--ciphers=NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+CHACHA20-POLY1305']);
+    assert.is(c.code, 0, c.output);
+    checkDownloads(chacha, ['1m.bin']);
+    const ku = freshDir('dl-ngtcp2-keyupdate');
+    const k = await ngtcp2Client(ku, [`${base}/10m.bin`], ['--key-update=5ms']);
+    assert.is(k.code, 0, k.output);
+    checkDownloads(ku, ['10m.bin']);
+  } finally {
+    await server.close({ timeout: 1000 });
+  }
+});
+
 // ---- our client against the ngtcp2 server ---------------------------------------------------
 
 peerTest('our client downloads 1 KB .. 10 MB from the ngtcp2 server in parallel on one connection, by hash', async () => {
@@ -233,6 +250,18 @@ peerTest('our client reads the ngtcp2 server\'s response trailers (--send-traile
     let count = 0;
     trailers.forEach(() => count++);
     assert.ok(count > 0, 'trailers arrived');
+  } finally {
+    stop(peer.child);
+  }
+});
+
+peerTest('our client through the ngtcp2 server\'s Retry (-V), and with ChaCha20-Poly1305 only', async () => {
+  const peer = await startNgtcp2Server(['-V']);
+  try {
+    const res = await request(`https://127.0.0.1:${peer.port}/1m.bin`, { verify: { insecure: true } });
+    assert.is(sha256(await res.bytes()), digests.get('1m.bin'));
+    const chacha = await request(`https://127.0.0.1:${peer.port}/1m.bin`, { verify: { insecure: true }, cipherSuites: [TLS_CHACHA20_POLY1305_SHA256] });
+    assert.is(sha256(await chacha.bytes()), digests.get('1m.bin'));
   } finally {
     stop(peer.child);
   }
