@@ -293,13 +293,13 @@ export class H3QuicAdapter {
 
   private write(id: number, data: Uint8Array, fin: boolean): void {
     if (this.isClosed) return;
-    if (fin) this.unacked.add(id);
     const p = this.pending.get(id);
     if (p !== undefined) {
       if (data.length > 0) {
         p.chunks.push(data);
         p.bytes += data.length;
       }
+      if (fin) this.unacked.add(id);
       p.fin ||= fin;
       return;
     }
@@ -310,6 +310,7 @@ export class H3QuicAdapter {
     } catch {
       return; // reset, stopped or finished already: nothing more goes out on it
     }
+    if (fin) this.unacked.add(id);
     if (n < data.length) {
       const rest = data.subarray(n);
       this.pending.set(id, { chunks: [rest], bytes: rest.length, fin });
@@ -333,7 +334,8 @@ export class H3QuicAdapter {
         p.chunks.shift();
       }
     } catch {
-      // the stream was reset or stopped meanwhile
+      // the stream was reset or stopped meanwhile: its end will never be acknowledged
+      this.acknowledged(id);
     }
     this.pending.delete(id);
     this.drainH3();

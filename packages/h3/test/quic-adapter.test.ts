@@ -269,4 +269,28 @@ test('stream data that arrives before the handshake completes is read once H3 st
   assert.equal(events.map((e) => e.kind), ['transport-ready', 'settings']);
 });
 
+test('a write the transport refuses (stream already reset) leaves nothing to wait for', () => {
+  const t = fakeTransport(0, 0);
+  let refuse = false;
+  const quic: H3QuicTransport = {
+    ...t.quic,
+    writeStream: (id, data, fin) => {
+      if (refuse) throw new RangeError(`stream ${id} was reset`);
+      return t.quic.writeStream(id, data, fin);
+    },
+  };
+  const a = new H3QuicAdapter({ quic });
+  a.handleEvent({ type: 'connected', alpn: 'h3', resumed: false, earlyDataAccepted: false });
+  const id = a.h3!.sendRequest(request('GET', '/'), { endStream: true })!;
+  assert.is(a.unacknowledgedStreams, 1);
+  a.handleEvent({ type: 'streamSendComplete', streamId: id });
+  assert.is(a.unacknowledgedStreams, 0);
+  refuse = true;
+  a.h3!.sendRequest(request('GET', '/2'), { endStream: true });
+  assert.is(a.unacknowledgedStreams, 0);
+  const kinds: string[] = [];
+  for (let e = a.pollEvent(); e !== null; e = a.pollEvent()) kinds.push(e.kind);
+  assert.ok(kinds.includes('sends-acknowledged'));
+});
+
 test.run();
