@@ -1,5 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, createNodeCryptoProvider } from '@quicts/quic-core/node';
 import { generateSelfSignedCertificate } from '@quicts/quic-core';
 import { encodeH3Frame, H3ErrorCode, QpackEncoder } from '@quicts/h3';
@@ -225,6 +228,20 @@ test('a reset response body errors the reader with ERR_H3_STREAM_RESET', async (
     assert.is((e as H3RequestError).h3Code, H3ErrorCode.H3_INTERNAL_ERROR);
   }
   await resetServer.close({ timeout: 500 });
+});
+
+test('keylogFile: the client appends NSS key log lines (SSLKEYLOGFILE)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'quicts-h3-keylog-'));
+  const file = join(dir, 'keys.log');
+  try {
+    const res = await request(`${origin}/small`, { verify, keylogFile: file });
+    await res.bytes();
+    const text = readFileSync(file, 'utf8');
+    assert.match(text, /^CLIENT_HANDSHAKE_TRAFFIC_SECRET /m);
+    assert.match(text, /^CLIENT_TRAFFIC_SECRET_0 /m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('graceful close: GOAWAY lets the request in flight finish, new requests are refused', async () => {
