@@ -101,6 +101,8 @@ interface Entry {
   timerDirty: boolean;
   deadline: number | undefined;
   removed: boolean;
+  /** A NEW_TOKEN token was given to the connection (server connections, once confirmed). */
+  tokenSent: boolean;
 }
 
 /** A FIFO of entries with O(1) push and shift. */
@@ -463,7 +465,7 @@ export class Endpoint {
   #register(conn: Connection, fixed: string[]): Entry {
     const entry: Entry = {
       handle: this.#nextHandle++, conn, routes: new Set(), fixed, remoteKey: addressKey(conn.path.remote), inSend: false, inEvents: false, timerDirty: false,
-      deadline: undefined, removed: false,
+      deadline: undefined, removed: false, tokenSent: false,
     };
     this.#connections.set(entry.handle, entry);
     let peers = this.#byRemote.get(entry.remoteKey);
@@ -513,6 +515,7 @@ export class Endpoint {
   #touch(entry: Entry): void {
     if (entry.removed) return;
     this.#syncRoutes(entry);
+    this.#offerNewToken(entry);
     if (!entry.inSend) {
       entry.inSend = true;
       this.#sendQueue.push(entry);
@@ -523,6 +526,15 @@ export class Endpoint {
     }
     this.#markTimer(entry);
     if (entry.conn.isClosed) this.#remove(entry);
+  }
+
+  /** RFC 9000 §8.1.3: once the handshake is confirmed, a server gives the client a token for next time. */
+  #offerNewToken(entry: Entry): void {
+    const conn = entry.conn;
+    if (entry.tokenSent || !this.#validator || conn.side !== 'server' || !conn.handshakeConfirmed) return;
+    entry.tokenSent = true;
+    if (conn.state.kind !== 'established') return;
+    conn.sendNewToken(this.#validator.issueNewToken(conn.path.remote.address, conn.lastNow));
   }
 
   #markTimer(entry: Entry): void {
