@@ -21,6 +21,9 @@ import { UdpDriver } from './udp-driver.ts';
 import { AsyncQueue } from './async-queue.ts';
 import { QuicConnection, type ConnectionCarrier } from './quic-connection.ts';
 import { certificateKey, certificateVerification, keylogWriter, type CertificateOptions, type VerifyOptions } from './tls-options.ts';
+import { TlsTicketKeyring } from '../tls/ticket-keys.ts';
+import { TlsReplayFilter } from '../tls/anti-replay.ts';
+import { QuicSessionCache, defaultSessionCache } from './session-cache.ts';
 
 /** Options both roles share. */
 export interface CommonOptions {
@@ -54,6 +57,14 @@ export interface ListenOptions extends CommonOptions {
   readonly statelessResetKey?: Uint8Array;
   /** Secret for Retry and NEW_TOKEN tokens. */
   readonly tokenSecret?: Uint8Array;
+  /** Issue TLS session tickets so clients can resume (RFC 8446 §4.6.1; default false). */
+  readonly sessionTickets?: boolean;
+  /**
+   * Issue 0-RTT tickets and accept 0-RTT (RFC 9001 §4.6; implies `sessionTickets`; default false),
+   * with single-use tickets against replay (docs/TLS.md). 0-RTT requests can still be replayed
+   * across servers: serve only idempotent ones from them.
+   */
+  readonly earlyData?: boolean;
 }
 
 export interface ConnectOptions extends CommonOptions {
@@ -63,8 +74,18 @@ export interface ConnectOptions extends CommonOptions {
   readonly verify?: VerifyOptions;
   /** Local address to bind (default: the wildcard address of the server's family). */
   readonly localAddress?: string;
-  /** A NEW_TOKEN token from an earlier connection to this server. */
+  /** A NEW_TOKEN token from an earlier connection to this server (default: one from `sessionCache`). */
   readonly token?: Uint8Array;
+  /**
+   * Where session tickets and NEW_TOKEN tokens are kept between connections (default: one cache
+   * for the process; `false`: nothing is kept or offered).
+   */
+  readonly sessionCache?: QuicSessionCache | false;
+  /**
+   * Send 0-RTT when a ticket allows it (RFC 9001 §4.6): the connection is returned before the
+   * handshake completes, and what is written goes in 0-RTT packets (default false).
+   */
+  readonly earlyData?: boolean;
 }
 
 const DEFAULT_DATAGRAM_FRAME_SIZE = 65535;
@@ -77,6 +98,8 @@ function transportOf(options: CommonOptions): Partial<TransportConfig> {
 class Host {
   readonly connections = new Map<ConnectionHandle, QuicConnection>();
   onIncoming: ((handle: ConnectionHandle) => void) | undefined;
+  /** Client: a NEW_TOKEN token arrived. */
+  onNewToken: ((token: Uint8Array) => void) | undefined;
   driver!: UdpDriver;
   readonly #keylog: ((lines: string[]) => void) | undefined;
   readonly #qlogDir: string | undefined;
@@ -132,7 +155,10 @@ class Host {
 
   #dispatch(e: EndpointEvent): void {
     if (e.type === 'incoming') this.onIncoming?.(e.handle);
-    else this.connections.get(e.handle)?.handleEvent(e.event);
+    else {
+      if (e.event.type === 'newToken') this.onNewToken?.(e.event.token);
+      this.connections.get(e.handle)?.handleEvent(e.event);
+    }
   }
 }
 
@@ -199,11 +225,17 @@ export async function listen(options: ListenOptions): Promise<QuicServer> {
   const crypto = options.crypto ?? createNodeCryptoProvider();
   const certificate = certificateKey(options.tls);
   const alpn = [...options.alpn];
+  const tickets = options.sessionTickets || options.earlyData
+    ? {
+      protector: new TlsTicketKeyring(crypto, { rotationIntervalMs: 12 * 3600_000 }),
+      ...(options.earlyData ? { earlyData: true, antiReplay: new TlsReplayFilter() } : {}),
+    }
+    : undefined;
   const connection: ConnectionConfig = {
     crypto,
     transport: transportOf(options),
     cryptoSession: tlsServerSession(() => ({
-      crypto, now: Date.now(), alpnProtocols: alpn, certificate,
+      crypto, now: Date.now(), alpnProtocols: alpn, certificate, ...(tickets ? { tickets } : {}),
       ...(options.cipherSuites ? { cipherSuites: options.cipherSuites } : {}),
       ...(options.keylogFile ? { keyLog: true } : {}),
     })),
@@ -236,23 +268,29 @@ export async function connect(host: string, port: number, options: ConnectOption
   const serverName = options.serverName ?? literal;
   const verify = certificateVerification(options.verify);
   const alpn = [...options.alpn];
+  const cache = options.sessionCache === false ? undefined : options.sessionCache ?? defaultSessionCache;
+  const cacheKey = QuicSessionCache.key(serverName, port);
+  const token = options.token ?? cache?.takeToken(cacheKey);
   const config: ConnectionConfig = {
     crypto,
     transport: transportOf(options),
+    ...(cache ? { ticketStore: cache.tickets } : {}),
+    earlyData: options.earlyData ?? false,
     cryptoSession: tlsClientSession(() => ({
-      crypto, now: Date.now(), alpnProtocols: alpn, serverName, verify,
+      crypto, now: Date.now(), alpnProtocols: alpn, serverName, verify, ticketKey: cacheKey,
       ...(options.cipherSuites ? { cipherSuites: options.cipherSuites } : {}),
       ...(options.keylogFile ? { keyLog: true } : {}),
     })),
   };
   const endpoint = new Endpoint({ crypto });
   const h = new Host(endpoint, options);
+  if (cache) h.onNewToken = (t) => cache.putToken(cacheKey, t);
   const bindHost = options.localAddress ?? (isIP(address) === 6 ? '::' : '0.0.0.0');
   await h.bind(bindHost, 0, options.unref ?? false);
   const driver = h.driver;
   let qc: QuicConnection;
   try {
-    const handle = endpoint.connect({ config, remote, local: driver.local, now: driver.now(), ...(options.token ? { token: options.token } : {}) });
+    const handle = endpoint.connect({ config, remote, local: driver.local, now: driver.now(), ...(token ? { token } : {}) });
     qc = h.adopt(handle, endpoint.connection(handle)!, remote, () => {
       void driver.close();
     });
@@ -261,6 +299,8 @@ export async function connect(host: string, port: number, options: ConnectOption
     await driver.close();
     throw e;
   }
+  // With 0-RTT under way the application writes at once; `ready` still tells when the handshake is done.
+  if (qc.connection.canSendEarlyData) return qc;
   try {
     await qc.ready;
   } catch (e) {

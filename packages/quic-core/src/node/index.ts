@@ -17,4 +17,5 @@ export type {
 } from './quic-connection.ts';
 export { QuicStreamError } from './quic-stream.ts';
 export { AsyncQueue } from './async-queue.ts';
+export { QuicSessionCache, defaultSessionCache } from './session-cache.ts';
 export type { CertificateOptions, VerifyOptions } from './tls-options.ts';

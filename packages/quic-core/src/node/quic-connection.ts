@@ -64,6 +64,10 @@ export class QuicConnection {
   readonly datagrams = new AsyncQueue<Uint8Array>();
   /** The negotiated ALPN protocol, once connected. */
   alpn: string | undefined;
+  /** Once connected: the handshake resumed a session (no certificate was exchanged). */
+  resumed = false;
+  /** Once connected: the server accepted 0-RTT. */
+  earlyDataAccepted = false;
   readonly #carrier: ConnectionCarrier;
   readonly #streams = new Map<number, StreamChannel>();
   readonly #streamHost: StreamHost;
@@ -174,6 +178,8 @@ export class QuicConnection {
     switch (e.type) {
       case 'connected':
         this.alpn = e.alpn;
+        this.resumed = e.resumed;
+        this.earlyDataAccepted = e.earlyDataAccepted;
         this.#flushKeylog();
         this.#qlog?.connectionStateUpdated(now, { new: 'handshake_complete' });
         if (e.alpn !== undefined) this.#qlog?.alpnInformation(now, { chosenAlpn: e.alpn });
