@@ -35,3 +35,26 @@ export function http3CodeToWebTransport(h3: number): number | undefined {
   const shifted = h3 - WT_APPLICATION_ERROR_FIRST;
   return shifted - Math.floor(shifted / 0x1f);
 }
+
+/** Where a {@link WebTransportError} came from (W3C WebTransport §5.9). */
+export type WebTransportErrorSource = 'stream' | 'session';
+
+/**
+ * The error of the API (W3C WebTransport's `WebTransportError`): a stream reset or stopped by
+ * the peer (`source` 'stream', `streamErrorCode` the peer's application code when it has one), or
+ * a session that failed (`source` 'session'; `code` the HTTP/3 or transport code when known).
+ */
+export class WebTransportError extends Error {
+  override readonly name = 'WebTransportError';
+  readonly source: WebTransportErrorSource;
+  readonly streamErrorCode: number | null;
+  /** The HTTP/3 or QUIC error code behind it, when there is one. */
+  readonly code: number | undefined;
+
+  constructor(message: string, init: { source?: WebTransportErrorSource; streamErrorCode?: number | null; code?: number; cause?: unknown } = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.source = init.source ?? 'stream';
+    this.streamErrorCode = init.streamErrorCode ?? null;
+    this.code = init.code;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * @quicts/webtransport/node: WebTransport on the node runtime (Node, Bun, Deno) over the
+ * quic-core UDP driver: `createWebTransportServer(...)` with routing by path and a request hook,
+ * sessions with WHATWG streams and datagrams.
+ * @module
+ */
+export { createWebTransportServer, WebTransportServer, WT_ALPN, WT_SERVER_TRANSPORT_DEFAULTS } from './server.ts';
+export type {
+  WebTransportRequest, WebTransportRequestDecision, WebTransportRequestHook, WebTransportSessionHandler, WebTransportServerOptions,
+} from './server.ts';
+export { WebTransportSession } from './session.ts';
+export type { WebTransportCloseInfo, WebTransportCloseOptions, WebTransportDatagramDuplex, WebTransportSessionStats } from './session.ts';
+export { WtNodeConnection, SessionRejectedError } from './connection.ts';
+export { StreamReader } from './streams.ts';
+export type { WebTransportBidirectionalStream } from './streams.ts';
+export { Router } from './routes.ts';
+export type { RouteMatch } from './routes.ts';
