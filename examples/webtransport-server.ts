@@ -5,6 +5,7 @@
  * http://localhost that connects to it and shows stream echoes and datagram round trips.
  *
  * Run: npm start -- [--port 4433] [--host 127.0.0.1] [--http-port 8080] [--cert cert.pem --key key.pem]
+ *        [--verbose] (one line per session: path, dialect, how it ended)
  * Prints the certificate hash (base64), the demo page's address, and when ready the line
  * `listening https://HOST:PORT`. Ctrl-C closes every session and exits.
  * @module
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     cert: { type: 'string' },
     key: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
   },
 });
 
@@ -49,7 +51,7 @@ const server = await createWebTransportServer({
     if (!values.quiet) console.error(`session ${request.path}: ${String(err)}`);
   },
 });
-installScenarios(server);
+installScenarios(server, values.verbose ? (line) => console.log(line) : undefined);
 
 const addr = server.address;
 const host = addr.address.includes(':') ? `[${addr.address}]` : addr.address;

@@ -66,16 +66,27 @@ export async function serverClose(session: WebTransportSession, query: URLSearch
   session.close({ closeCode: Number.isInteger(code) && code >= 0 && code <= 0xffffffff ? code : 42, reason });
 }
 
-/** Installs the routes of the scenario contract on a server. */
-export function installScenarios(server: WebTransportServer): void {
+/** Installs the routes of the scenario contract on a server; `log` hears of each session. */
+export function installScenarios(server: WebTransportServer, log?: (line: string) => void): void {
+  const watch = (session: WebTransportSession): void => {
+    if (log === undefined) return;
+    log(`session ${session.path} dialect=${session.dialect ?? '?'}`);
+    session.closed.then(
+      (i) => log(`session ${session.path} closed code=${i.closeCode} reason=${JSON.stringify(i.reason)}`),
+      (e: unknown) => log(`session ${session.path} ended: ${String(e)}`),
+    );
+  };
   server.route('/echo', (session) => {
+    watch(session);
     void echo(session);
   });
   server.route('/server-bidi', (session) => {
+    watch(session);
     void echo(session);
     void serverBidi(session).catch(() => {});
   });
   server.route('/server-close', (session, request) => {
+    watch(session);
     void echo(session);
     void serverClose(session, request.query);
   });

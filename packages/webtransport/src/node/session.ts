@@ -6,6 +6,7 @@
  * @module
  */
 import { WebTransportError } from '../errors.ts';
+import type { WtDialect } from '../protocol/dialect.ts';
 import type { WtSessionRequest } from '../protocol/events.ts';
 import type { WtNodeConnection } from './connection.ts';
 import { ReceiveHalf, SendHalf, type StreamHooks, type WebTransportBidirectionalStream } from './streams.ts';
@@ -112,6 +113,11 @@ export class WebTransportSession {
 
   get isClosed(): boolean {
     return this.#isClosed;
+  }
+
+  /** The WebTransport dialect of the connection (draft02, draft07, draft13, draft15). */
+  get dialect(): WtDialect | undefined {
+    return this.conn.adapter.wt?.negotiated?.dialect;
   }
 
   /** The request path (with its query). */
