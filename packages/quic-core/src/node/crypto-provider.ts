@@ -6,7 +6,7 @@
  */
 import {
   constants, createCipheriv as createAnyCipheriv, createDecipheriv as createAnyDecipheriv, createECDH, createHash, createHmac,
-  createPrivateKey, createPublicKey, createSecretKey, diffieHellman, randomFillSync, sign as nodeSign, verify as nodeVerify,
+  createPrivateKey, createPublicKey, createSecretKey, diffieHellman, generateKeyPairSync, randomFillSync, sign as nodeSign, verify as nodeVerify,
   type CipherGCM, type DecipherGCM, type Hash, type KeyObject,
 } from 'node:crypto';
 import {
@@ -16,6 +16,7 @@ import {
   type AsymmetricCrypto, type CertificateSignatureAlgorithm, type IncrementalHash, type KeyExchangeGroup,
   type KeyExchangeKeyPair, type SignatureScheme,
 } from '../crypto/provider.ts';
+import { Buffer } from 'node:buffer';
 import { encodeOkpPkcs8, encodeOkpSpki } from '../crypto/asym-keys.ts';
 import { createPureCryptoProvider } from '../crypto/pure-provider.ts';
 
@@ -184,6 +185,60 @@ function padLeft(bytes: Uint8Array, length: number): Uint8Array {
   return out;
 }
 
+const fromBase64Url = (text: string | undefined): Uint8Array => new Uint8Array(Buffer.from(text ?? '', 'base64url'));
+const toBase64Url = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+
+/**
+ * Key objects already made for raw keys the provider handed out or was given (an X25519 share's
+ * private key, a server's PKCS#8 signing key), keyed by the very byte array: importing a key
+ * costs far more than using it (DER import of an X25519 key ~75 us, JWK ~5 us, use ~30 us).
+ */
+const x25519Keys = new WeakMap<Uint8Array, KeyObject>();
+const signingKeys = new WeakMap<Uint8Array, KeyObject>();
+
+/** Verification keys by SPKI (a client meets the same server certificates again); bounded. */
+const verifyKeys = new Map<string, KeyObject>();
+const VERIFY_KEY_CACHE = 64;
+
+function verifyKey(spki: Uint8Array): KeyObject {
+  const id = toBase64Url(spki);
+  let key = verifyKeys.get(id);
+  if (!key) {
+    key = createPublicKey({ key: spki as never, format: 'der', type: 'spki' });
+    if (verifyKeys.size >= VERIFY_KEY_CACHE) verifyKeys.clear();
+    verifyKeys.set(id, key);
+  }
+  return key;
+}
+
+/** The peer's X25519 public key: JWK import (DER import is an order of magnitude slower). */
+function x25519Public(peer: Uint8Array): KeyObject {
+  try {
+    return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: toBase64Url(peer) }, format: 'jwk' });
+  } catch {
+    return createPublicKey({ key: encodeOkpSpki(peer, true) as never, format: 'der', type: 'spki' });
+  }
+}
+
+function x25519Private(privateKey: Uint8Array): KeyObject {
+  return x25519Keys.get(privateKey) ?? createPrivateKey({ key: encodeOkpPkcs8(privateKey, true) as never, format: 'der', type: 'pkcs8' });
+}
+
+/** A fresh X25519 pair from node:crypto, raw bytes by JWK export; its key object is remembered. */
+function x25519Generate(): KeyExchangeKeyPair | undefined {
+  try {
+    const pair = generateKeyPairSync('x25519');
+    const jwk = pair.privateKey.export({ format: 'jwk' });
+    const privateKey = fromBase64Url(jwk.d);
+    const publicKey = fromBase64Url(jwk.x);
+    if (privateKey.length !== 32 || publicKey.length !== 32) return undefined;
+    x25519Keys.set(privateKey, pair.privateKey);
+    return { group: 'x25519', privateKey, publicKey };
+  } catch {
+    return undefined;
+  }
+}
+
 function asymmetric(): AsymmetricCrypto {
   function fromPrivate(group: KeyExchangeGroup, privateKey: Uint8Array): KeyExchangeKeyPair {
     const want = group === 'secp384r1' ? 48 : 32;
@@ -192,7 +247,9 @@ function asymmetric(): AsymmetricCrypto {
       if (group === 'x25519') {
         const key = createPrivateKey({ key: encodeOkpPkcs8(privateKey, true) as never, format: 'der', type: 'pkcs8' });
         const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
-        return { group, privateKey: privateKey.slice(), publicKey: new Uint8Array(spki.subarray(spki.length - 32)) };
+        const own = privateKey.slice();
+        x25519Keys.set(own, key);
+        return { group, privateKey: own, publicKey: new Uint8Array(spki.subarray(spki.length - 32)) };
       }
       const ecdh = createECDH(NIST_CURVE[group]);
       ecdh.setPrivateKey(privateKey);
@@ -203,7 +260,7 @@ function asymmetric(): AsymmetricCrypto {
   }
   return {
     keyExchangeGenerate(group) {
-      if (group === 'x25519') return fromPrivate(group, randomBytes(32));
+      if (group === 'x25519') return x25519Generate() ?? fromPrivate(group, randomBytes(32));
       try {
         const ecdh = createECDH(NIST_CURVE[group]);
         ecdh.generateKeys();
@@ -220,9 +277,7 @@ function asymmetric(): AsymmetricCrypto {
       try {
         let out: Uint8Array;
         if (group === 'x25519') {
-          const privateKeyObject = createPrivateKey({ key: encodeOkpPkcs8(privateKey, true) as never, format: 'der', type: 'pkcs8' });
-          const publicKey = createPublicKey({ key: encodeOkpSpki(peer, true) as never, format: 'der', type: 'spki' });
-          out = new Uint8Array(diffieHellman({ privateKey: privateKeyObject, publicKey }));
+          out = new Uint8Array(diffieHellman({ privateKey: x25519Private(privateKey), publicKey: x25519Public(peer) }));
         } else {
           const ecdh = createECDH(NIST_CURVE[group]);
           ecdh.setPrivateKey(privateKey);
@@ -236,11 +291,14 @@ function asymmetric(): AsymmetricCrypto {
       }
     },
     sign(scheme, pkcs8, data) {
-      let key: KeyObject;
-      try {
-        key = createPrivateKey({ key: pkcs8 as never, format: 'der', type: 'pkcs8' });
-      } catch {
-        return pure.sign(scheme, pkcs8, data);
+      let key = signingKeys.get(pkcs8);
+      if (!key) {
+        try {
+          key = createPrivateKey({ key: pkcs8 as never, format: 'der', type: 'pkcs8' });
+        } catch {
+          return pure.sign(scheme, pkcs8, data);
+        }
+        signingKeys.set(pkcs8, key);
       }
       if (!keyFits(scheme, key)) throw new TypeError(`private key does not fit ${scheme}`);
       try {
@@ -252,7 +310,7 @@ function asymmetric(): AsymmetricCrypto {
     },
     verify(algorithm, spki, data, signature) {
       try {
-        const key = createPublicKey({ key: spki as never, format: 'der', type: 'spki' });
+        const key = verifyKey(spki);
         if (!keyFits(algorithm, key)) return false;
         // RFC 8017 §8.1.2 step 1: an RSA signature is exactly as long as the modulus. OpenSSL
         // accepts shorter ones (left-padding them), so a signature with its leading zero byte cut
@@ -268,9 +326,25 @@ function asymmetric(): AsymmetricCrypto {
   };
 }
 
+/** Random bytes are drawn from a pool refilled 4 KiB at a time (one call per small request costs more than the bytes). */
+const RANDOM_POOL = 4096;
+const randomPool = new Uint8Array(RANDOM_POOL);
+let randomUsed = RANDOM_POOL;
+
 function randomBytes(length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  randomFillSync(out);
+  if (length > RANDOM_POOL / 4) {
+    const out = new Uint8Array(length);
+    randomFillSync(out);
+    return out;
+  }
+  if (randomUsed + length > RANDOM_POOL) {
+    randomFillSync(randomPool);
+    randomUsed = 0;
+  }
+  const out = randomPool.slice(randomUsed, randomUsed + length);
+  // Bytes handed out are never handed out again.
+  randomPool.fill(0, randomUsed, randomUsed + length);
+  randomUsed += length;
   return out;
 }
 
