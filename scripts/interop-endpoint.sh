@@ -10,7 +10,7 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 case "${TESTCASE:-}" in
-  handshake|transfer|chacha20|retry|multiconnect|keyupdate) ;;
+  handshake|transfer|chacha20|retry|multiconnect|keyupdate|resumption|zerortt) ;;
   *) echo "interop-endpoint: unsupported test case '${TESTCASE:-}'" >&2; exit 127 ;;
 esac
 exec node --conditions=source --import "file://$root/scripts/register-ts.mjs" "$root/scripts/interop/endpoint.ts"

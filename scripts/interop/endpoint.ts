@@ -3,13 +3,15 @@
  * REQUESTS, SSLKEYLOGFILE, QLOGDIR from the environment; files served from WWW (default /www),
  * downloaded to DOWNLOADS (/downloads), certificate in CERTS (/certs: cert.pem, priv.key), port
  * PORT (443), server bind address HOST (default '::', dual stack). Unsupported test cases exit
- * 127. ALPN hq-interop.
+ * 127. ALPN hq-interop. resumption and zerortt: the client fetches the first URL on one
+ * connection and the rest on a second one that resumes the session (zerortt: sending the
+ * requests in 0-RTT); the server issues session tickets (zerortt: 0-RTT ones) and accepts 0-RTT.
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TLS_CHACHA20_POLY1305_SHA256, type CipherSuite } from '@quicts/quic-core';
-import { connect, listen, type QuicConnection } from '@quicts/quic-core/node';
+import { QuicSessionCache, connect, defaultSessionCache, listen, type QuicConnection } from '@quicts/quic-core/node';
 import { HQ_ALPN, fetchHq, serveHqConnection } from './hq.ts';
 
 const env = process.env;
@@ -18,8 +20,8 @@ const testcase = env['TESTCASE'] ?? '';
 const log = (line: string) => process.stderr.write(`[${role ?? '?'} ${testcase}] ${line}\n`);
 
 /** Cases each role takes part in; the runner gives several cases a simpler name (e.g. multiplexing -> transfer). */
-const SERVER_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate']);
-const CLIENT_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate']);
+const SERVER_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate', 'resumption', 'zerortt']);
+const CLIENT_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate', 'resumption', 'zerortt']);
 
 const keylogFile = env['SSLKEYLOGFILE'] || undefined;
 const qlogDir = env['QLOGDIR'] || undefined;
@@ -34,6 +36,7 @@ async function runServer(): Promise<number> {
   const [cert, key] = await Promise.all([readFile(join(certs, 'cert.pem'), 'utf8'), readFile(join(certs, 'priv.key'), 'utf8')]);
   const server = await listen({
     host, port, alpn: [HQ_ALPN], tls: { cert, key }, retry: testcase === 'retry',
+    sessionTickets: testcase === 'resumption' || testcase === 'zerortt', earlyData: testcase === 'zerortt',
     transport: { initialMaxStreamsBidi: 100 },
     ...(suites ? { cipherSuites: suites } : {}), ...logging,
   });
@@ -100,6 +103,8 @@ async function runClient(): Promise<number> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(10, urls.length) }, worker));
+  } else if (testcase === 'resumption' || testcase === 'zerortt') {
+    failed += await resumeAndFetch(host, port, urls, options, fetchOne);
   } else {
     const conn = await connect(host, port, options);
     log(`connected, ALPN ${conn.alpn}`);
@@ -120,6 +125,41 @@ async function runClient(): Promise<number> {
   }
   log(`done in ${((performance.now() - started) / 1000).toFixed(2)} s, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * resumption / zerortt: the first URL on a first connection, kept open until a session ticket
+ * arrived; the rest on a second connection resuming the session (zerortt: requests in 0-RTT).
+ * Returns the number of failures beyond those `fetchOne` counts.
+ */
+async function resumeAndFetch(
+  host: string, port: number, urls: URL[], options: Parameters<typeof connect>[2],
+  fetchOne: (conn: QuicConnection, url: URL) => Promise<void>,
+): Promise<number> {
+  const key = QuicSessionCache.key(host, port);
+  const first = await connect(host, port, options);
+  log(`first connection, ALPN ${first.alpn}`);
+  await fetchOne(first, urls[0]!);
+  const gotTicket = await defaultSessionCache.waitForTicket(key, 3000);
+  await first.close({ code: 0 });
+  if (!gotTicket) {
+    log('no session ticket arrived on the first connection');
+    return 1;
+  }
+  const rest = urls.slice(1);
+  if (rest.length === 0) return 0;
+  const zeroRtt = testcase === 'zerortt';
+  const second = await connect(host, port, { ...options, earlyData: zeroRtt });
+  log(`second connection: ${second.connection.canSendEarlyData ? 'sending 0-RTT' : 'no 0-RTT'}`);
+  await Promise.all(rest.map((u) => fetchOne(second, u)));
+  log(`second connection resumed=${second.resumed} earlyDataAccepted=${second.earlyDataAccepted}`);
+  await second.close({ code: 0 });
+  if (!second.resumed) {
+    log('the second connection did not resume');
+    return 1;
+  }
+  if (zeroRtt && !second.earlyDataAccepted) log('0-RTT was rejected (requests were resent in 1-RTT)');
+  return 0;
 }
 
 async function main(): Promise<number> {

@@ -160,6 +160,8 @@ export class Connection {
   resumed = false;
   /** @internal Client: the server's limits remembered with the offered ticket (RFC 9000 §7.4.1). */
   remembered: RememberedLimits | undefined;
+  /** @internal Client: the first application-space packet number sent with 1-RTT keys (those before were 0-RTT). */
+  firstOneRttPn = Infinity;
   /** @internal Server: when the 0-RTT keys are dropped (RFC 9001 §4.9.3). */
   zeroRttDiscardAt: number | undefined;
   /** @internal The client has received a packet from the server (a Retry is then no longer accepted). */
@@ -636,6 +638,7 @@ export class Connection {
               this.#pendingOneRtt = {};
               // RFC 9001 §4.9.3: a client has no use for 0-RTT keys once it has 1-RTT keys.
               if (this.side === 'client') this.zeroRtt = undefined;
+              this.firstOneRttPn = this.spaces[PacketNumberSpace.ApplicationData].nextPn;
             }
           } else if (this.side === 'server' || this.earlyData === 'attempted') {
             this.zeroRtt = packetKeysFromSecret(this.config.crypto, suite, secret, this.version);

@@ -254,8 +254,9 @@ function handleFrame(conn: Connection, space: PacketSpace, frame: Frame, type: n
       if (conn.qlog && out.acked.length) logMetrics(conn.qlog, conn, now);
       if (space.id === PacketNumberSpace.ApplicationData) {
         conn.oneRtt?.onAckReceived(frame.largest);
-        // RFC 9001 §4.1.2: an acknowledged 1-RTT packet confirms the handshake for a client.
-        if (conn.side === 'client' && conn.handshakeComplete && out.acked.length) conn.confirmHandshake(now);
+        // RFC 9001 §4.1.2: an acknowledged 1-RTT packet confirms the handshake for a client (an
+        // acknowledged 0-RTT packet does not: the server may not have the client's Finished yet).
+        if (conn.side === 'client' && conn.handshakeComplete && out.acked.some((p) => p.pn >= conn.firstOneRttPn)) conn.confirmHandshake(now);
       }
       return;
     }
