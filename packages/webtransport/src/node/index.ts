@@ -1,7 +1,8 @@
 /**
  * @quicts/webtransport/node: WebTransport on the node runtime (Node, Bun, Deno) over the
  * quic-core UDP driver: `createWebTransportServer(...)` with routing by path and a request hook,
- * sessions with WHATWG streams and datagrams.
+ * sessions with WHATWG streams and datagrams; `connectWebTransport(url)` and the W3C `WebTransport`
+ * class as clients.
  * @module
  */
 export { createWebTransportServer, WebTransportServer, WT_ALPN, WT_SERVER_TRANSPORT_DEFAULTS } from './server.ts';
@@ -15,3 +16,7 @@ export { StreamReader } from './streams.ts';
 export type { WebTransportBidirectionalStream } from './streams.ts';
 export { Router } from './routes.ts';
 export type { RouteMatch } from './routes.ts';
+export { connectWebTransport, WebTransportTimeoutError } from './client.ts';
+export type { WebTransportClientOptions } from './client.ts';
+export { WebTransport } from './w3c.ts';
+export type { WebTransportOptions, WebTransportHash } from './w3c.ts';
