@@ -123,6 +123,12 @@ export class Connection {
   oneRtt: OneRttKeys | undefined;
   /** @internal 0-RTT keys (client writes, server reads). */
   zeroRtt: PacketProtectionKeys | undefined;
+  /**
+   * @internal Server: 1-RTT write keys before the client's Finished gives the read keys, used
+   * only to acknowledge 0-RTT packets (RFC 9001 §5.6: "it uses 1-RTT keys to protect
+   * acknowledgements of 0-RTT packets").
+   */
+  halfRttWrite: PacketProtectionKeys | undefined;
   /** @internal */
   readonly recovery: Recovery<SentFrames>;
   /** @internal */
@@ -347,7 +353,7 @@ export class Connection {
     const loss = this.recovery.timerDeadline();
     if (loss !== undefined && loss < t) t = loss;
     for (const space of this.spaces) {
-      if (space.discarded || !space.writeKeys && !(space.level === 'oneRtt' && this.oneRtt)) continue;
+      if (space.discarded || !space.writeKeys && !(space.level === 'oneRtt' && (this.oneRtt || this.halfRttWrite))) continue;
       const ack = space.acks.ackDeadline();
       if (ack !== undefined && ack < t) t = ack;
     }
@@ -633,8 +639,12 @@ export class Connection {
             this.#pendingOneRtt[direction] = secret;
             this.#pendingOneRtt.suite = suite;
             const p = this.#pendingOneRtt;
+            if (this.side === 'server' && direction === 'write' && this.zeroRtt && !this.oneRtt) {
+              this.halfRttWrite = packetKeysFromSecret(this.config.crypto, suite, secret, this.version);
+            }
             if (p.read && p.write && p.suite && !this.oneRtt) {
               this.oneRtt = new OneRttKeys(this.config.crypto, p.suite, this.version, p.read, p.write);
+              this.halfRttWrite = undefined;
               this.#pendingOneRtt = {};
               // RFC 9001 §4.9.3: a client has no use for 0-RTT keys once it has 1-RTT keys.
               if (this.side === 'client') this.zeroRtt = undefined;

@@ -138,6 +138,8 @@ function keysFor(conn: Connection, space: PacketSpace): { keys: PacketProtection
   if (space.id === PacketNumberSpace.Handshake) return space.writeKeys ? { keys: space.writeKeys, type: 'handshake' } : null;
   if (conn.oneRtt) return { keys: conn.oneRtt.writeKeys, type: 'short' };
   if (conn.side === 'client' && conn.zeroRtt) return { keys: conn.zeroRtt, type: '0rtt' };
+  // Server, after its Finished: 1-RTT packets that only acknowledge 0-RTT (RFC 9001 §5.6).
+  if (conn.halfRttWrite && space.acks.hasNewPackets) return { keys: conn.halfRttWrite, type: 'short' };
   return null;
 }
 
@@ -153,13 +155,15 @@ function hasWork(conn: Connection, space: PacketSpace, now: number, allowData: b
 function buildPacket(conn: Connection, space: PacketSpace, w: Writer, limit: number, now: number, allowData: boolean): BuiltPacket | null {
   const k = keysFor(conn, space);
   if (!k) return null;
+  // Before the server has its 1-RTT read keys, its 1-RTT packets carry acknowledgements only.
+  if (k.type === 'short' && !conn.oneRtt) allowData = false;
   if (!hasWork(conn, space, now, allowData)) return null;
   const pn = space.nextPn;
   const pnLength = packetNumberLength(pn, conn.recovery.loss.largestAcked(space.id));
   const start = w.pos;
   let pnOffset: number;
   if (k.type === 'short') {
-    pnOffset = writeShortHeader(w, { dcid: conn.peerCid, keyPhase: conn.oneRtt!.writePhase }, pn, pnLength);
+    pnOffset = writeShortHeader(w, { dcid: conn.peerCid, keyPhase: conn.oneRtt?.writePhase ?? 0 }, pn, pnLength);
   } else {
     const token = k.type === 'initial' && conn.side === 'client' ? conn.token : undefined;
     pnOffset = writeLongHeader(w, {
