@@ -83,7 +83,9 @@ console.log(`listening ${origin}`);
 
 const stop = (): void => {
   http.close();
-  void server.close({ timeout: 1000 }).then(() => process.exit(0));
+  http.closeAllConnections();
+  setTimeout(() => process.exit(0), 3000).unref();
+  void server.close({ timeout: 1000 }).finally(() => process.exit(0));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

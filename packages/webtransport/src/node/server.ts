@@ -142,7 +142,11 @@ export class WebTransportServer {
             // gone meanwhile
           }
         }
-        c.close(0, 'server shutdown');
+        try {
+          c.close(0, 'server shutdown');
+        } catch {
+          // closed meanwhile
+        }
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<void>((resolve) => {
