@@ -703,6 +703,8 @@ export class Connection {
       ...(this.side === 'client' && this.retrySourceCid ? { retrySourceConnectionId: this.retrySourceCid } : {}),
     });
     this.peerParams = params;
+    // A HelloRetryRequest rejects 0-RTT before the new parameters are known (RFC 8446 §4.1.4).
+    if (this.earlyData === 'rejected' && this.remembered) this.checkLimitsAfterRejection(this.remembered, rememberedLimits(params));
     this.audit?.onPeerParams(params);
     this.streams.applyPeerLimits(params);
     this.recovery.loss.maxAckDelay = params.maxAckDelay;
@@ -762,10 +764,7 @@ export class Connection {
    * could break them: the connection then closes instead.
    */
   private resendRejectedEarlyData(remembered: RememberedLimits | undefined, fresh: RememberedLimits | undefined, now: number): void {
-    if (remembered && fresh) {
-      const reduced = reducedLimit({ ...remembered, activeConnectionIdLimit: 0, maxDatagramFrameSize: 0 }, fresh);
-      if (reduced) throw new TransportError(TransportErrorCode.INTERNAL_ERROR, `0-RTT rejected with a smaller ${reduced} than the streams already use`);
-    }
+    if (remembered && fresh) this.checkLimitsAfterRejection(remembered, fresh);
     const datagrams: Uint8Array[] = [];
     for (const packet of this.recovery.drainSpace(PacketNumberSpace.ApplicationData, now)) {
       for (const f of packet.frames) {
@@ -777,6 +776,12 @@ export class Connection {
     const fits = datagrams.filter((d) => d.length <= this.maxDatagramPayload);
     this.stats.datagramsDropped += datagrams.length - fits.length;
     this.datagramsOut.unshift(...fits);
+  }
+
+  /** After a 0-RTT rejection the server's new stream and flow-control limits must cover the remembered ones. */
+  private checkLimitsAfterRejection(remembered: RememberedLimits, fresh: RememberedLimits): void {
+    const reduced = reducedLimit({ ...remembered, activeConnectionIdLimit: 0, maxDatagramFrameSize: 0 }, fresh);
+    if (reduced) throw new TransportError(TransportErrorCode.INTERNAL_ERROR, `0-RTT rejected with a smaller ${reduced} than the streams already use`);
   }
 
   private onHandshakeComplete(alpn: string | undefined, resumed: boolean, earlyDataAccepted: boolean, now: number): void {
