@@ -106,6 +106,7 @@ export const CASES: readonly TestCase[] = [
       return undefined;
     }),
   },
+  { name: 'http3', clientCase: 'http3', serverCase: 'http3', files: [5 * KiB, 10 * KiB, 500 * KiB], timeout: 60, check: all(expectHandshakes(1), versionOne) },
   {
     name: 'keyupdate', clientCase: 'keyupdate', serverCase: 'transfer', files: [3 * MiB], timeout: 60,
     check: all(expectHandshakes(1), versionOne, (ctx) => {

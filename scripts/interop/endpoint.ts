@@ -3,7 +3,7 @@
  * REQUESTS, SSLKEYLOGFILE, QLOGDIR from the environment; files served from WWW (default /www),
  * downloaded to DOWNLOADS (/downloads), certificate in CERTS (/certs: cert.pem, priv.key), port
  * PORT (443), server bind address HOST (default '::', dual stack). Unsupported test cases exit
- * 127. ALPN hq-interop. resumption and zerortt: the client fetches the first URL on one
+ * 127. ALPN hq-interop, and h3 for the http3 case. resumption and zerortt: the client fetches the first URL on one
  * connection and the rest on a second one that resumes the session (zerortt: sending the
  * requests in 0-RTT); the server issues session tickets (zerortt: 0-RTT ones) and accepts 0-RTT.
  * @module
@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TLS_CHACHA20_POLY1305_SHA256, type CipherSuite } from '@quicts/quic-core';
 import { QuicSessionCache, connect, defaultSessionCache, listen, type QuicConnection } from '@quicts/quic-core/node';
+import { createH3Server, downloadFiles, fileHandler } from '@quicts/h3/node';
 import { HQ_ALPN, fetchHq, serveHqConnection } from './hq.ts';
 
 const env = process.env;
@@ -20,8 +21,8 @@ const testcase = env['TESTCASE'] ?? '';
 const log = (line: string) => process.stderr.write(`[${role ?? '?'} ${testcase}] ${line}\n`);
 
 /** Cases each role takes part in; the runner gives several cases a simpler name (e.g. multiplexing -> transfer). */
-const SERVER_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate', 'resumption', 'zerortt']);
-const CLIENT_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate', 'resumption', 'zerortt']);
+const SERVER_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate', 'resumption', 'zerortt', 'http3']);
+const CLIENT_CASES = new Set(['handshake', 'transfer', 'chacha20', 'retry', 'multiconnect', 'keyupdate', 'resumption', 'zerortt', 'http3']);
 
 const keylogFile = env['SSLKEYLOGFILE'] || undefined;
 const qlogDir = env['QLOGDIR'] || undefined;
@@ -162,14 +163,43 @@ async function resumeAndFetch(
   return 0;
 }
 
+/** The http3 case: HTTP/3 (ALPN h3) file server. */
+async function runH3Server(): Promise<number> {
+  const certs = env['CERTS'] ?? '/certs';
+  const [cert, key] = await Promise.all([readFile(join(certs, 'cert.pem'), 'utf8'), readFile(join(certs, 'priv.key'), 'utf8')]);
+  const server = await createH3Server({
+    cert, key, host: env['HOST'] ?? '::', port: Number(env['PORT'] ?? 443), handler: fileHandler(env['WWW'] ?? '/www'),
+    ...(keylogFile ? { keylogFile } : {}),
+  });
+  log(`listening on ${server.address.address}:${server.address.port}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await server.close();
+  return 0;
+}
+
+/** The http3 case: every URL fetched in parallel on one HTTP/3 connection. */
+async function runH3Client(): Promise<number> {
+  const urls = (env['REQUESTS'] ?? '').split(/\s+/).filter(Boolean);
+  const results = await downloadFiles(urls, env['DOWNLOADS'] ?? '/downloads', { verify: { insecure: true }, ...(keylogFile ? { keylogFile } : {}) });
+  let failed = 0;
+  for (const r of results) {
+    if (r.status !== 200) failed++;
+    log(`${r.status === 200 ? 'OK' : 'FAIL'} ${r.url} ${r.status} ${r.bytes} bytes`);
+  }
+  return failed === 0 ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   if (role === 'server') {
     if (!SERVER_CASES.has(testcase)) return 127;
-    return runServer();
+    return testcase === 'http3' ? runH3Server() : runServer();
   }
   if (role === 'client') {
     if (!CLIENT_CASES.has(testcase)) return 127;
-    return runClient();
+    return testcase === 'http3' ? runH3Client() : runClient();
   }
   log('ROLE must be client or server');
   return 127;
