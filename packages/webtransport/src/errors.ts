@@ -58,3 +58,60 @@ export class WebTransportError extends Error {
     this.code = init.code;
   }
 }
+
+/** A connect, accept or request that did not finish in time. */
+export class WebTransportTimeoutError extends Error {
+  override readonly name = 'WebTransportTimeoutError';
+}
+
+/** What a {@link WebTransportConnectionError} is about. */
+export type WebTransportConnectionErrorKind =
+  /** The connection is closed or closing. */
+  | 'closed'
+  /** The operation belongs to the other role (e.g. `createSession` on a server connection). */
+  | 'wrong-role'
+  /** The peer refused the session (`status` is set) or the request failed (`code`). */
+  | 'session-refused';
+
+/**
+ * An operation of `WebTransportConnection` that cannot be done: `code` is the HTTP/3 error code
+ * behind it (H3_NO_ERROR 0x100 for a connection closed cleanly, the close code when the peer
+ * closed it, H3_REQUEST_REJECTED 0x10b for a request that was never processed, ...).
+ */
+export class WebTransportConnectionError extends Error {
+  override readonly name = 'WebTransportConnectionError';
+  readonly kind: WebTransportConnectionErrorKind;
+  readonly code: number;
+  /** HTTP status of a refused session (0 when none). */
+  readonly status: number;
+
+  constructor(message: string, init: { kind: WebTransportConnectionErrorKind; code: number; status?: number; cause?: unknown }) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.kind = init.kind;
+    this.code = init.code;
+    this.status = init.status ?? 0;
+  }
+}
+
+/** Codes of {@link LoadBalancerError}. */
+export const LoadBalancerErrorCode = {
+  /** No target is healthy (or none is configured). */
+  NO_HEALTHY_TARGET: 1,
+  /** The load balancer was shut down. */
+  SHUT_DOWN: 2,
+  /** No target has that id. */
+  UNKNOWN_TARGET: 3,
+  /** A weight that is not a finite number >= 0. */
+  INVALID_WEIGHT: 4,
+  /** The connection factory failed for every healthy target tried. */
+  CONNECT_FAILED: 5,
+} as const;
+export type LoadBalancerErrorCode = (typeof LoadBalancerErrorCode)[keyof typeof LoadBalancerErrorCode];
+
+/** A load balancer operation that failed; `code` is one of {@link LoadBalancerErrorCode}. */
+export class LoadBalancerError extends Error {
+  override readonly name = 'LoadBalancerError';
+  constructor(readonly code: LoadBalancerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

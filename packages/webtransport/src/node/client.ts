@@ -16,6 +16,7 @@ import {
 import { createNodeCryptoProvider, UdpDriver, type VerifyOptions } from '@quicts/quic-core/node';
 import { H3ErrorCode } from '@quicts/h3';
 import type { WtLocalSettings } from '../protocol/dialect.ts';
+import { WebTransportTimeoutError } from '../errors.ts';
 import { WtNodeConnection } from './connection.ts';
 import { WT_ALPN } from './server.ts';
 import type { WebTransportSession } from './session.ts';
@@ -44,10 +45,7 @@ export interface WebTransportClientOptions {
   readonly unref?: boolean;
 }
 
-/** A connect attempt that did not finish in time. */
-export class WebTransportTimeoutError extends Error {
-  override readonly name = 'WebTransportTimeoutError';
-}
+export { WebTransportTimeoutError } from '../errors.ts';
 
 function verification(verify: VerifyOptions | undefined): TlsCertificateVerification {
   if (verify === undefined) return { mode: 'chain', trustAnchors: [...tls.rootCertificates] };
@@ -60,8 +58,17 @@ function verification(verify: VerifyOptions | undefined): TlsCertificateVerifica
 /** How long a finished session's connection stays up so that the close capsule is delivered. */
 const LINGER_MS = 200;
 
-/** Connects to a WebTransport server and opens one session on the URL's path. */
-export async function connectWebTransport(input: string | URL, options: WebTransportClientOptions = {}): Promise<WebTransportSession> {
+/** A dialled QUIC connection that speaks WebTransport (the peer's SETTINGS arrived). */
+export interface DialledConnection {
+  readonly conn: WtNodeConnection;
+  readonly url: URL;
+}
+
+/**
+ * Opens a QUIC connection to the URL's host and port and waits for the handshake and the
+ * server's SETTINGS, at most `connectTimeout` ms (measured from `startedAt`).
+ */
+export async function dialWebTransport(input: string | URL, options: WebTransportClientOptions = {}, startedAt = Date.now()): Promise<DialledConnection> {
   const url = new URL(input);
   if (url.protocol !== 'https:') throw new TypeError(`WebTransport needs an https URL, not ${url.protocol}`);
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -84,31 +91,48 @@ export async function connectWebTransport(input: string | URL, options: WebTrans
       if (e.type !== 'incoming') conn?.handleEvent(e.event);
     },
   });
-  const timeoutMs = options.connectTimeout ?? 10_000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WebTransportTimeoutError(`no WebTransport session within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
     const handle = endpoint.connect({ config, remote, local: driver.local, now: driver.now() });
     const quic = endpoint.connection(handle)!;
-    const c = new WtNodeConnection(quic, { wake: () => driver.wake(handle) }, remote, options.settings ? { settings: options.settings } : {});
+    const c = new WtNodeConnection(quic, { wake: () => driver.wake(handle), handle, local: driver.local }, remote,
+      options.settings ? { settings: options.settings } : {});
     conn = c;
     void c.closed.then(() => driver.close());
     driver.wake(handle);
-    const session = await Promise.race([
-      (async () => {
-        await c.ready;
-        return c.request({
-          authority: url.host, path: `${url.pathname}${url.search}`,
-          ...(options.origin !== undefined ? { origin: options.origin } : {}),
-          ...(options.protocols !== undefined ? { protocols: options.protocols } : {}),
-          ...(options.headers !== undefined ? { headers: options.headers } : {}),
-        });
-      })(),
-      timeout,
-    ]);
-    clearTimeout(timer);
+    await deadline((async () => {
+      await c.ready;
+      await c.settings;
+    })(), startedAt + (options.connectTimeout ?? 10_000) - Date.now());
+    return { conn: c, url };
+  } catch (e) {
+    conn?.close(H3ErrorCode.H3_REQUEST_CANCELLED, 'connect failed');
+    driver.runNow();
+    await driver.close();
+    throw e;
+  }
+}
+
+/** Rejects with {@link WebTransportTimeoutError} when `p` does not settle within `ms`. */
+export function deadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = Math.max(0, ms);
+  return Promise.race([p, new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WebTransportTimeoutError(`no WebTransport connection within the connect timeout (${Math.round(limit)} ms left)`)), limit);
+  })]).finally(() => clearTimeout(timer));
+}
+
+/** Connects to a WebTransport server and opens one session on the URL's path. */
+export async function connectWebTransport(input: string | URL, options: WebTransportClientOptions = {}): Promise<WebTransportSession> {
+  const startedAt = Date.now();
+  const timeoutMs = options.connectTimeout ?? 10_000;
+  const { conn: c, url } = await dialWebTransport(input, options, startedAt);
+  try {
+    const session = await deadline(c.request({
+      authority: url.host, path: `${url.pathname}${url.search}`,
+      ...(options.origin !== undefined ? { origin: options.origin } : {}),
+      ...(options.protocols !== undefined ? { protocols: options.protocols } : {}),
+      ...(options.headers !== undefined ? { headers: options.headers } : {}),
+    }), startedAt + timeoutMs - Date.now());
     void session.closed.then(() => {}, () => {}).then(() => {
       if (c.isClosed) return;
       const t = setTimeout(() => c.close(H3ErrorCode.H3_NO_ERROR, 'session closed'), LINGER_MS);
@@ -116,10 +140,7 @@ export async function connectWebTransport(input: string | URL, options: WebTrans
     });
     return session;
   } catch (e) {
-    clearTimeout(timer);
-    conn?.close(H3ErrorCode.H3_REQUEST_CANCELLED, 'connect failed');
-    driver.runNow();
-    await driver.close();
+    c.close(H3ErrorCode.H3_REQUEST_CANCELLED, 'connect failed');
     throw e;
   }
 }

@@ -16,6 +16,10 @@ import { WebTransportSession, type StreamEntry } from './session.ts';
 /** What a connection needs from the driver that carries it. */
 export interface ConnectionCarrier {
   wake(): void;
+  /** The endpoint's handle of the QUIC connection. */
+  readonly handle: number;
+  /** The local address of the socket. */
+  readonly local: Address;
 }
 
 type SessionAnswer = WtSessionReadyEvent | WtSessionRejectedEvent | { kind: 'gone'; error: number | undefined };
@@ -33,6 +37,11 @@ export class WtNodeConnection {
   readonly streams = new Map<number, StreamEntry>();
   /** Server: a session request; answer with `accept` / `reject`. */
   onSessionRequest: ((sessionId: number, request: WtSessionRequest) => void) | undefined;
+  /** Wall-clock time (ms since the epoch) the handshake completed, and the connection ended. */
+  connectedAt: number | undefined;
+  closedAt: number | undefined;
+  /** close() was called (or the peer started closing). */
+  closing = false;
   readonly #quic: Connection;
   readonly #carrier: ConnectionCarrier;
   readonly #answers = new Map<number, (a: SessionAnswer) => void>();
@@ -74,6 +83,20 @@ export class WtNodeConnection {
     return this.adapter.isClosed;
   }
 
+  /** The QUIC connection underneath (for diagnostics). */
+  get quic(): Connection {
+    return this.#quic;
+  }
+
+  /** The endpoint's handle of the QUIC connection. */
+  get handle(): number {
+    return this.#carrier.handle;
+  }
+
+  get localAddress(): Address {
+    return this.#carrier.local;
+  }
+
   get rttMs(): number {
     return this.#quic.rtt.smoothed;
   }
@@ -88,7 +111,10 @@ export class WtNodeConnection {
   handleEvent(e: ConnectionEvent): void {
     this.adapter.handleEvent(e);
     this.pump();
-    if (e.type === 'closed') this.#resolveClosed(e.reason);
+    if (e.type === 'closed') {
+      this.closedAt ??= Date.now();
+      this.#resolveClosed(e.reason);
+    }
   }
 
   /** Runs a command on the WebTransport connection, handles what it caused and wakes the driver. */
@@ -104,6 +130,7 @@ export class WtNodeConnection {
   /** Closes the QUIC connection (HTTP/3 code, default H3_NO_ERROR). */
   close(code: number = H3ErrorCode.H3_NO_ERROR, reason = ''): void {
     if (this.isClosed) return;
+    this.closing = true;
     this.adapter.close(code, reason);
     this.pump();
     this.#carrier.wake();
@@ -164,6 +191,7 @@ export class WtNodeConnection {
   #dispatch(e: WtAdapterEvent): void {
     switch (e.kind) {
       case 'transport-ready':
+        this.connectedAt ??= Date.now();
         this.#resolveReady();
         return;
       case 'settings':
@@ -223,6 +251,7 @@ export class WtNodeConnection {
         for (const w of this.#openWaiters.splice(0)) w();
         return;
       case 'transport-closed': {
+        this.closing = true;
         const err = new Error(`connection closed: ${e.reason.reason || `code 0x${e.reason.code.toString(16)}`}`);
         this.#rejectReady(err);
         this.#rejectSettings(err);

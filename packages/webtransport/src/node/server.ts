@@ -15,6 +15,8 @@ import {
 import { createNodeCryptoProvider, UdpDriver, type CertificateOptions } from '@quicts/quic-core/node';
 import type { WtLocalSettings } from '../protocol/dialect.ts';
 import type { WtSessionRequest } from '../protocol/events.ts';
+import { WebTransportTimeoutError } from '../errors.ts';
+import { serverConfigOf, type ServerConfig } from './config.ts';
 import { WtNodeConnection } from './connection.ts';
 import { Router } from './routes.ts';
 import type { WebTransportSession } from './session.ts';
@@ -86,13 +88,17 @@ export class WebTransportServer {
   readonly #router = new Router<WebTransportSessionHandler>();
   readonly #connections = new Map<ConnectionHandle, WtNodeConnection>();
   readonly #keylog: ((lines: string[]) => void) | undefined;
+  readonly #connectionWaiters = new Set<(c: WtNodeConnection) => void>();
   #driver!: UdpDriver;
   #closing: Promise<void> | undefined;
+  /** The configuration in effect, with the defaults filled in. */
+  readonly config: ServerConfig;
 
   /** @internal */
   constructor(endpoint: Endpoint, options: WebTransportServerOptions) {
     this.#endpoint = endpoint;
     this.#options = options;
+    this.config = serverConfigOf(options, WT_SERVER_TRANSPORT_DEFAULTS);
     const file = options.keylogFile;
     this.#keylog = file ? (lines) => {
       try {
@@ -119,6 +125,24 @@ export class WebTransportServer {
   /** Live connections. */
   get connections(): WtNodeConnection[] {
     return [...this.#connections.values()];
+  }
+
+  /**
+   * Resolves with the next connection whose handshake completes (connections that complete while
+   * nobody waits are not queued); rejects with WebTransportTimeoutError after `timeoutMs`.
+   */
+  nextConnection(timeoutMs = 10_000): Promise<WtNodeConnection> {
+    return new Promise((resolve, reject) => {
+      const waiter = (c: WtNodeConnection): void => {
+        clearTimeout(timer);
+        resolve(c);
+      };
+      const timer = setTimeout(() => {
+        this.#connectionWaiters.delete(waiter);
+        reject(new WebTransportTimeoutError(`no connection within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#connectionWaiters.add(waiter);
+    });
   }
 
   /** Serves sessions whose path matches `pattern` (`/echo`, `/rooms/:room`, `/files/*`). */
@@ -177,7 +201,7 @@ export class WebTransportServer {
     const quic = this.#endpoint.connection(handle);
     if (quic === undefined) return;
     const driver = this.#driver;
-    const conn = new WtNodeConnection(quic, { wake: () => driver.wake(handle) }, quic.path.remote,
+    const conn = new WtNodeConnection(quic, { wake: () => driver.wake(handle), handle, local: driver.local }, quic.path.remote,
       this.#options.settings ? { settings: this.#options.settings } : {});
     this.#connections.set(handle, conn);
     void conn.closed.then(() => this.#connections.delete(handle));
@@ -185,6 +209,15 @@ export class WebTransportServer {
       void this.#answer(conn, id, request);
     };
     if (this.#closing !== undefined) void conn.ready.then(() => conn.close(0, 'server shutdown'), () => {});
+    else {
+      void conn.ready.then(() => {
+        for (const w of this.#connectionWaiters) {
+          this.#connectionWaiters.delete(w);
+          w(conn);
+          return;
+        }
+      }, () => {});
+    }
   }
 
   async #answer(conn: WtNodeConnection, id: number, req: WtSessionRequest): Promise<void> {
