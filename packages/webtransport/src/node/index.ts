@@ -26,3 +26,7 @@ export type { ConnectionDiagnostics, WebTransportConnectionState } from './diagn
 export { CLIENT_CONFIG_DEFAULTS, SERVER_CONFIG_DEFAULTS, clientConfig, serverConfig, clientOptionsOf, serverOptionsOf } from './config.ts';
 export type { ClientConfig, ServerConfig, CommonConfig } from './config.ts';
 export { dialWebTransport } from './client.ts';
+export { ConnectionLoadBalancer } from './load-balancer.ts';
+export type {
+  ConnectionFactory, ConnectionLoadBalancerOptions, HealthChecker, LoadBalancerStats, LoadBalancerTargetInit, LoadBalancingStrategy, TargetStats,
+} from './load-balancer.ts';
