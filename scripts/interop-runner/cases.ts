@@ -106,6 +106,17 @@ export const CASES: readonly TestCase[] = [
       return undefined;
     }),
   },
+  {
+    // The client starts with a reserved version (RFC 9000 §15), the server answers with Version
+    // Negotiation (§6.1), and the client then connects with QUIC v1.
+    name: 'versionnegotiation', clientCase: 'versionnegotiation', serverCase: 'transfer', files: [1 * KiB], timeout: 60,
+    check: all(expectHandshakes(1), versionOne, (ctx) => {
+      const tried = ctx.facts.find((f) => [...f.clientVersions].some((v) => v !== 1));
+      if (!tried) return 'the client never offered a version other than v1';
+      if (tried.versionNegotiations === 0) return 'no Version Negotiation packet from the server';
+      return undefined;
+    }),
+  },
   { name: 'http3', clientCase: 'http3', serverCase: 'http3', files: [5 * KiB, 10 * KiB, 500 * KiB], timeout: 60, check: all(expectHandshakes(1), versionOne) },
   {
     name: 'keyupdate', clientCase: 'keyupdate', serverCase: 'transfer', files: [3 * MiB], timeout: 60,

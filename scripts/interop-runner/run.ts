@@ -4,26 +4,27 @@
  * applies the case's loss, corruption or blackhole, checked from the downloaded files and the
  * relay's datagram log. Prints a matrix and ends with `N passed, N failed`.
  *
- *   npm run interop -- --peer deno [--case handshake,transfer] [--direction ours-client,peer-client,ours-ours]
+ * Peers (peers/): deno (hq-interop) and ngtcp2 (h3; our endpoint then runs every case over h3).
+ *
+ *   npm run interop -- --peer deno|ngtcp2 [--case handshake,transfer] [--direction ours-client,peer-client,ours-ours]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateSelfSignedCertificate } from '@quicts/quic-core';
 import { createNodeCryptoProvider } from '@quicts/quic-core/node';
 import { CASES, all, expectHandshakes, versionOne, type TestCase } from './cases.ts';
+import { denoPeer } from './peers/deno.ts';
+import { ngtcp2Peer } from './peers/ngtcp2.ts';
+import type { Direction, Peer, Workdir } from './peers/peer.ts';
+import { freeUdpPort, root, start, stop, waitForListening, type Running } from './process.ts';
 import { Relay } from './relay.ts';
 import { analyzeTrace } from './trace.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const crypto = createNodeCryptoProvider();
+const PEERS: Record<string, Peer> = { deno: denoPeer, ngtcp2: ngtcp2Peer };
 
-/** Whose client talks to whose server; 'peer-peer' checks the runner itself. */
-type Direction = 'ours-client' | 'peer-client' | 'ours-ours' | 'peer-peer';
 type Verdict = { result: 'PASS' | 'FAIL' | 'UNSUPPORTED'; reason: string; seconds: number };
 
 interface Args {
@@ -52,73 +53,12 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function denoBinary(): string {
-  if (process.env.DENO) return process.env.DENO;
-  const local = join(root, 'node_modules/@deno/linux-x64-glibc/deno');
-  return existsSync(local) ? local : 'deno';
-}
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
-
-interface Running {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exit: Promise<number | null>;
-}
-
-function start(command: string, args: string[], env: Record<string, string>, cwd = root): Running {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const r: Running = { child, stdout: '', stderr: '', exit: Promise.resolve(null) };
-  child.stdout!.on('data', (d) => (r.stdout += d.toString()));
-  child.stderr!.on('data', (d) => (r.stderr += d.toString()));
-  r.exit = new Promise((resolve) => child.on('close', (code) => resolve(code)));
-  return r;
-}
-
-async function stop(r: Running): Promise<void> {
-  if (r.child.exitCode !== null || r.child.signalCode !== null) return;
-  r.child.kill('SIGTERM');
-  const killed = await Promise.race([r.exit.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 3000))]);
-  if (!killed) r.child.kill('SIGKILL');
-  await r.exit;
-}
-
-async function waitForListening(r: Running, ms: number): Promise<number | undefined> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const out = r.stdout + '\n' + r.stderr;
-    const m = /listening\s+(?:on\s+)?(?:https?:\/\/)?\S*:(\d+)/i.exec(out);
-    if (m) return Number(m[1]);
-    if (r.child.exitCode !== null) return undefined;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  return undefined;
-}
-
 async function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<'timeout'>((res) => (timer = setTimeout(() => res('timeout'), seconds * 1000)));
   const out = await Promise.race([p, t]);
   clearTimeout(timer);
   return out;
-}
-
-interface Workdir {
-  dir: string;
-  www: string;
-  downloads: string;
-  certs: string;
-  keylog: string;
-  qlog: string;
-  files: Array<{ name: string; sha256: string; size: number }>;
-  certHash: string;
 }
 
 function prepare(tc: TestCase): Workdir {
@@ -129,7 +69,8 @@ function prepare(tc: TestCase): Workdir {
   };
   for (const d of [w.www, w.downloads, w.certs, w.qlog]) mkdirSync(d, { recursive: true });
   for (const size of tc.files) {
-    const name = randomBytes(6).toString('hex');
+    // A letter first: ngtcp2's server answers an all-digit path with generated content.
+    const name = `f${randomBytes(6).toString('hex')}`;
     const data = randomBytes(size);
     writeFileSync(join(w.www, name), data);
     w.files.push({ name, size, sha256: createHash('sha256').update(data).digest('hex') });
@@ -153,57 +94,37 @@ function checkFiles(w: Workdir): string | undefined {
   return undefined;
 }
 
-function oursServer(tc: TestCase, w: Workdir, port: number): Running {
+/** Our endpoint's environment for `peer`: the application protocol the peer speaks. */
+function application(peer: Peer): Record<string, string> {
+  return peer.application === 'h3' ? { APPLICATION: 'h3' } : {};
+}
+
+function oursServer(tc: TestCase, w: Workdir, port: number, peer: Peer): Running {
   return start('bash', [join(root, 'scripts/interop-endpoint.sh')], {
     ROLE: 'server', TESTCASE: tc.serverCase, WWW: w.www, CERTS: w.certs, PORT: String(port), HOST: '127.0.0.1',
-    SSLKEYLOGFILE: w.keylog, QLOGDIR: w.qlog,
+    SSLKEYLOGFILE: w.keylog, QLOGDIR: w.qlog, ...application(peer),
   });
 }
 
-function oursClient(tc: TestCase, w: Workdir, relayPort: number): Running {
+function oursClient(tc: TestCase, w: Workdir, relayPort: number, peer: Peer): Running {
   const urls = w.files.map((f) => `https://127.0.0.1:${relayPort}/${f.name}`).join(' ');
   return start('bash', [join(root, 'scripts/interop-endpoint.sh')], {
     ROLE: 'client', TESTCASE: tc.clientCase, REQUESTS: urls, DOWNLOADS: w.downloads, CERTS: w.certs,
-    SSLKEYLOGFILE: w.keylog, QLOGDIR: w.qlog,
+    SSLKEYLOGFILE: w.keylog, QLOGDIR: w.qlog, ...application(peer),
   });
 }
 
-function denoServer(tc: TestCase, w: Workdir): Running {
-  void tc;
-  return start(denoBinary(), [
-    'run', '--unstable-net', '-A', join(root, 'scripts/interop-runner/peers/deno/hq-server.ts'), '--host', '127.0.0.1', '--port', '0',
-    '--cert', join(w.certs, 'cert.pem'), '--key', join(w.certs, 'priv.key'), '--www', w.www, '-q',
-  ], {});
+/** The reason our endpoint gave for exit 127, if it printed one. */
+function unsupportedReason(r: Running, fallback: string): string {
+  const m = /unsupported:?\s*(.*)$/m.exec(r.stderr);
+  return m?.[1]?.trim() || fallback;
 }
 
-function denoClient(tc: TestCase, w: Workdir, relayPort: number): Running {
-  const mode: string[] = [];
-  switch (tc.mode ?? 'single') {
-    case 'single': mode.push('--parallel'); break;
-    case 'connection-per-file': mode.push('--connections', '1', '--parallel'); break;
-    case 'resume': mode.push('--resume', '--connections', '1'); break;
-    case 'zerortt': mode.push('--zero-rtt'); break;
-  }
-  const urls = w.files.map((f) => `https://127.0.0.1:${relayPort}/${f.name}`);
-  return start(denoBinary(), [
-    'run', '--unstable-net', '-A', join(root, 'scripts/interop-runner/peers/deno/hq-client.ts'), '--cert-hash', w.certHash,
-    '--out', w.downloads, '-q', '--timeout', String(tc.timeout), ...mode, ...urls,
-  ], {});
-}
-
-/** What the Deno peer cannot take part in, by direction. */
-function denoUnsupported(tc: TestCase, dir: Direction): string | undefined {
-  if (dir === 'ours-client' && tc.name === 'retry') return "Deno's QUIC server cannot be made to send Retry";
-  if (tc.name === 'http3' && dir !== 'ours-ours') return "Deno's QUIC peer speaks hq-interop only (no HTTP/3)";
-  if (dir === 'peer-client' && tc.name === 'keyupdate') return "Deno's QUIC client cannot be made to update keys (quinn does so after a random 10-999 packets)";
-  return undefined;
-}
-
-async function runOne(tc: TestCase, dir: Direction, peer: string, keep: boolean): Promise<Verdict> {
+async function runOne(tc: TestCase, dir: Direction, peer: Peer, keep: boolean): Promise<Verdict> {
   const began = Date.now();
   const verdict = (result: Verdict['result'], reason: string): Verdict => ({ result, reason, seconds: (Date.now() - began) / 1000 });
-  if (peer === 'deno') {
-    const why = denoUnsupported(tc, dir);
+  if (dir !== 'ours-ours') {
+    const why = peer.unsupported(tc, dir);
     if (why) return verdict('UNSUPPORTED', why);
   }
   const w = prepare(tc);
@@ -213,23 +134,24 @@ async function runOne(tc: TestCase, dir: Direction, peer: string, keep: boolean)
   try {
     let serverPort: number | undefined;
     if (dir === 'ours-client' || dir === 'peer-peer') {
-      server = denoServer(tc, w);
-      serverPort = await waitForListening(server, 20_000);
-      if (serverPort === undefined) return verdict('FAIL', `peer server did not start: ${server.stderr.slice(-300)}`);
+      const started = await peer.server(tc, w);
+      server = started.running;
+      if ('error' in started) return verdict('FAIL', started.error);
+      serverPort = started.port;
     } else {
       serverPort = await freeUdpPort();
-      server = oursServer(tc, w, serverPort);
+      server = oursServer(tc, w, serverPort, peer);
       const announced = await waitForListening(server, 10_000);
-      if (server.child.exitCode === 127) return verdict('UNSUPPORTED', `our server does not support ${tc.serverCase}`);
+      if (server.child.exitCode === 127) return verdict('UNSUPPORTED', `our server: ${unsupportedReason(server, `does not support ${tc.serverCase}`)}`);
       if (announced === undefined && server.child.exitCode !== null) return verdict('FAIL', `our server exited ${server.child.exitCode}: ${server.stderr.slice(-300)}`);
     }
     relay = new Relay({ server: { address: '127.0.0.1', port: serverPort }, seed: 1, ...tc.relay });
     const relayPort = await relay.start();
     const peerClient = dir === 'peer-client' || dir === 'peer-peer';
-    client = peerClient ? denoClient(tc, w, relayPort) : oursClient(tc, w, relayPort);
+    client = peerClient ? peer.client(tc, w, relayPort) : oursClient(tc, w, relayPort, peer);
     const code = await withTimeout(client.exit, tc.timeout);
     if (code === 'timeout') return verdict('FAIL', `client timed out after ${tc.timeout} s`);
-    if (code === 127 && !peerClient) return verdict('UNSUPPORTED', `our client does not support ${tc.clientCase}`);
+    if (code === 127 && !peerClient) return verdict('UNSUPPORTED', `our client: ${unsupportedReason(client, `does not support ${tc.clientCase}`)}`);
     if (code !== 0) return verdict('FAIL', `client exited ${code}: ${(client.stderr || client.stdout).trim().split('\n').slice(-3).join(' | ')}`);
     const filesProblem = checkFiles(w);
     if (filesProblem) return verdict('FAIL', filesProblem);
@@ -258,7 +180,8 @@ async function runOne(tc: TestCase, dir: Direction, peer: string, keep: boolean)
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.peer !== 'deno') throw new Error(`unknown peer ${args.peer} (available: deno)`);
+  const peer = PEERS[args.peer];
+  if (!peer) throw new Error(`unknown peer ${args.peer} (available: ${Object.keys(PEERS).join(', ')})`);
   const cases = CASES.filter((c) => !args.cases || args.cases.includes(c.name)).map((c) => (args.timeout ? { ...c, timeout: args.timeout } : c)).map((c) => {
     if (args.maxFiles === undefined || c.files.length <= args.maxFiles) return c;
     const files = c.files.slice(0, args.maxFiles);
@@ -269,14 +192,14 @@ async function main(): Promise<void> {
     'ours-client': `ours->${args.peer}`, 'peer-client': `${args.peer}->ours`, 'ours-ours': 'ours->ours', 'peer-peer': `${args.peer}->${args.peer}`,
   };
   const header = ['case', ...args.directions.map((d) => names[d])];
-  console.log(`interop: peer ${args.peer}; a->b means a's client against b's server`);
+  console.log(`interop: peer ${args.peer} (${peer.application}); a->b means a's client against b's server`);
   let passed = 0;
   let failed = 0;
   const rows: string[][] = [];
   for (const tc of cases) {
     const row = [tc.name];
     for (const dir of args.directions) {
-      const v = await runOne(tc, dir, args.peer, args.keep);
+      const v = await runOne(tc, dir, peer, args.keep);
       console.log(`${v.result.padEnd(11)} ${tc.name.padEnd(20)} ${header[args.directions.indexOf(dir) + 1]!.padEnd(14)} ${v.seconds.toFixed(1)}s${v.reason ? `  ${v.reason}` : ''}`);
       row.push(v.result);
       if (v.result === 'PASS') passed++;

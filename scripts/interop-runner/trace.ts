@@ -2,7 +2,8 @@
  * Reads the relay's datagram log the way the interop runner reads its pcaps: Initial packets are
  * decrypted with the public Initial keys, Handshake and 1-RTT packets with the secrets of a key
  * log (SSLKEYLOGFILE format) when one is given. The facts it extracts are what the test cases
- * check: handshakes, versions, cipher suites, Retry, certificates, 0-RTT bytes, key phases.
+ * check: handshakes, versions, cipher suites, Retry, Version Negotiation, certificates, 0-RTT
+ * bytes, key phases.
  */
 import {
   splitCoalescedPackets, deriveInitialKeys, unprotectPacket, removeHeaderProtection, decodeFrames, packetKeysFromSecret,
@@ -21,6 +22,8 @@ export interface ConnectionFacts {
   clientRandom: string | undefined;
   retries: number;
   retryTokenUsed: boolean;
+  /** Version Negotiation packets the server sent to this connection attempt. */
+  versionNegotiations: number;
   /** Client Initial packet numbers sent before and after the Retry. */
   pnsBeforeRetry: number[];
   pnsAfterRetry: number[];
@@ -103,8 +106,23 @@ export function analyzeTrace(log: readonly LoggedDatagram[], crypto: CryptoProvi
   const keys = parseKeyLog(keyLogText);
   const states: State[] = [];
   const byDcid = (dcid: Uint8Array) => states.find((s) => bytesEqual(s.initialDcid, dcid) || (s.serverScid && bytesEqual(s.serverScid, dcid)));
-  const byClientScid = (scid: Uint8Array) => states.find((s) => bytesEqual(s.clientScid, scid));
+  // The latest attempt first: a client may reuse its connection ID after Version Negotiation.
+  const byClientScid = (scid: Uint8Array) => [...states].reverse().find((s) => bytesEqual(s.clientScid, scid));
   const appKeys = new Map<State, { client?: PacketProtectionKeys; server?: PacketProtectionKeys }>();
+  const open = (dcid: Uint8Array, scid: Uint8Array): State => {
+    const s: State = {
+      facts: {
+        originalDcid: toHex(dcid), clientVersions: new Set(), serverVersions: new Set(), serverScids: new Set(),
+        clientCipherSuites: undefined, serverCipherSuite: undefined, clientRandom: undefined, retries: 0, retryTokenUsed: false,
+        versionNegotiations: 0, pnsBeforeRetry: [], pnsAfterRetry: [], serverSentCertificate: undefined, zeroRttBytes: 0, clientOneRttBytes: 0,
+        clientKeyPhases: new Set(), serverKeyPhases: new Set(), clientHandshakeVersions: new Set(), serverHandshakeVersions: new Set(),
+      },
+      clientScid: scid.slice(), initialDcid: dcid.slice(), retryScid: undefined, retryToken: undefined, serverScid: undefined,
+      crypto: { c2s: new Map(), s2c: new Map() }, hsCrypto: new Map(),
+    };
+    states.push(s);
+    return s;
+  };
 
   // Pass 1: long headers, Initial decryption, Retry.
   for (const d of log) {
@@ -121,23 +139,21 @@ export function analyzeTrace(log: readonly LoggedDatagram[], crypto: CryptoProvi
         }
         continue;
       }
+      // RFC 9000 §6: a first packet of a version the server does not speak, answered with VN.
+      if (p.kind === 'unsupported-version' && d.dir === 'c2s') {
+        (byDcid(p.dcid) ?? open(p.dcid, p.scid)).facts.clientVersions.add(p.version);
+        continue;
+      }
+      if (p.kind === 'version-negotiation' && d.dir === 's2c') {
+        const s = byClientScid(p.dcid);
+        if (s) s.facts.versionNegotiations++;
+        continue;
+      }
       if (p.kind !== 'long') continue;
       const buf = d.data.slice();
       if (d.dir === 'c2s') {
         let s = byDcid(p.dcid);
-        if (!s && p.type === 'initial') {
-          s = {
-            facts: {
-              originalDcid: toHex(p.dcid), clientVersions: new Set(), serverVersions: new Set(), serverScids: new Set(),
-              clientCipherSuites: undefined, serverCipherSuite: undefined, clientRandom: undefined, retries: 0, retryTokenUsed: false,
-              pnsBeforeRetry: [], pnsAfterRetry: [], serverSentCertificate: undefined, zeroRttBytes: 0, clientOneRttBytes: 0,
-              clientKeyPhases: new Set(), serverKeyPhases: new Set(), clientHandshakeVersions: new Set(), serverHandshakeVersions: new Set(),
-            },
-            clientScid: p.scid.slice(), initialDcid: p.dcid.slice(), retryScid: undefined, retryToken: undefined, serverScid: undefined,
-            crypto: { c2s: new Map(), s2c: new Map() }, hsCrypto: new Map(),
-          };
-          states.push(s);
-        }
+        if (!s && p.type === 'initial') s = open(p.dcid, p.scid);
         if (!s) continue;
         if (p.type === 'initial') {
           s.facts.clientVersions.add(p.version);

@@ -6,6 +6,11 @@
  * 127. ALPN hq-interop, and h3 for the http3 case. resumption and zerortt: the client fetches the first URL on one
  * connection and the rest on a second one that resumes the session (zerortt: sending the
  * requests in 0-RTT); the server issues session tickets (zerortt: 0-RTT ones) and accepts 0-RTT.
+ *
+ * APPLICATION=h3 runs every case over HTTP/3 instead (for peers that speak only h3): the server is
+ * `createH3Server` (Retry, ChaCha20 through its options), the client `H3Client` (one connection
+ * for all files, or one per file for multiconnect; keyupdate through a short key-update
+ * interval). Cases the HTTP/3 node API cannot express exit 127 with the reason on stderr.
  * @module
  */
 import { readFile } from 'node:fs/promises';
@@ -14,10 +19,13 @@ import { TLS_CHACHA20_POLY1305_SHA256, type CipherSuite } from '@quicts/quic-cor
 import { QuicSessionCache, connect, defaultSessionCache, listen, type QuicConnection } from '@quicts/quic-core/node';
 import { createH3Server, downloadFiles, fileHandler } from '@quicts/h3/node';
 import { HQ_ALPN, fetchHq, serveHqConnection } from './hq.ts';
+import { h3Unsupported, runH3Client } from './h3.ts';
 
 const env = process.env;
 const role = env['ROLE'];
 const testcase = env['TESTCASE'] ?? '';
+/** hq-interop (default) or h3 for every case. */
+const application = env['APPLICATION'] === 'h3' ? 'h3' : 'hq-interop';
 const log = (line: string) => process.stderr.write(`[${role ?? '?'} ${testcase}] ${line}\n`);
 
 /** Cases each role takes part in; the runner gives several cases a simpler name (e.g. multiplexing -> transfer). */
@@ -163,12 +171,13 @@ async function resumeAndFetch(
   return 0;
 }
 
-/** The http3 case: HTTP/3 (ALPN h3) file server. */
+/** The http3 case, and every case with APPLICATION=h3: HTTP/3 (ALPN h3) file server. */
 async function runH3Server(): Promise<number> {
   const certs = env['CERTS'] ?? '/certs';
   const [cert, key] = await Promise.all([readFile(join(certs, 'cert.pem'), 'utf8'), readFile(join(certs, 'priv.key'), 'utf8')]);
   const server = await createH3Server({
     cert, key, host: env['HOST'] ?? '::', port: Number(env['PORT'] ?? 443), handler: fileHandler(env['WWW'] ?? '/www'),
+    retry: testcase === 'retry', ...(suites ? { cipherSuites: suites } : {}),
     ...(keylogFile ? { keylogFile } : {}),
   });
   log(`listening on ${server.address.address}:${server.address.port}`);
@@ -180,8 +189,17 @@ async function runH3Server(): Promise<number> {
   return 0;
 }
 
+function unsupported(why: string): number {
+  log(`unsupported: ${why}`);
+  return 127;
+}
+
+function requestUrls(): string[] {
+  return (env['REQUESTS'] ?? '').split(/\s+/).filter(Boolean);
+}
+
 /** The http3 case: every URL fetched in parallel on one HTTP/3 connection. */
-async function runH3Client(): Promise<number> {
+async function runHttp3Client(): Promise<number> {
   const urls = (env['REQUESTS'] ?? '').split(/\s+/).filter(Boolean);
   const results = await downloadFiles(urls, env['DOWNLOADS'] ?? '/downloads', { verify: { insecure: true }, ...(keylogFile ? { keylogFile } : {}) });
   let failed = 0;
@@ -193,13 +211,19 @@ async function runH3Client(): Promise<number> {
 }
 
 async function main(): Promise<number> {
+  const h3 = application === 'h3' || testcase === 'http3';
   if (role === 'server') {
     if (!SERVER_CASES.has(testcase)) return 127;
-    return testcase === 'http3' ? runH3Server() : runServer();
+    const why = h3 ? h3Unsupported('server', testcase) : undefined;
+    if (why) return unsupported(why);
+    return h3 ? runH3Server() : runServer();
   }
   if (role === 'client') {
     if (!CLIENT_CASES.has(testcase)) return 127;
-    return testcase === 'http3' ? runH3Client() : runClient();
+    const why = h3 ? h3Unsupported('client', testcase) : undefined;
+    if (why) return unsupported(why);
+    if (testcase === 'http3') return runHttp3Client();
+    return h3 ? runH3Client({ testcase, urls: requestUrls(), downloads: env['DOWNLOADS'] ?? '/downloads', ...(suites ? { suites } : {}), ...(keylogFile ? { keylogFile } : {}), log }) : runClient();
   }
   log('ROLE must be client or server');
   return 127;
