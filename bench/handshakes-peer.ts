@@ -10,6 +10,7 @@ import * as tls from 'node:tls';
 import { exitWithParent, tell } from './lib/child.ts';
 import { readCert } from './lib/cert.ts';
 import { loadQuic } from './lib/quic.ts';
+import { startWatchdog } from './lib/watchdog.ts';
 
 const [stack, certFile, countArg, msArg] = process.argv.slice(2);
 const cert = readCert(certFile!);
@@ -72,6 +73,7 @@ async function tlsStack(): Promise<{ once: Once; stop: () => Promise<void> }> {
 }
 
 exitWithParent(120_000);
+startWatchdog();
 const s = stack === 'tls' ? await tlsStack() : await quicStack();
 await measure(s.once, 1, WARMUP, MAX_MS);
 for (const concurrency of [1, 16]) {
