@@ -6,6 +6,7 @@
  * @module
  */
 import * as tls from 'node:tls';
+import { writeHeapSnapshot } from 'node:v8';
 import type { QuicConnection } from '@quicts/quic-core/node';
 import { exitWithParent, listenParent, tell } from './lib/child.ts';
 import { readCert } from './lib/cert.ts';
@@ -68,8 +69,13 @@ if (role === 'quic-server' || role === 'tls-server') {
     count = () => kept.length;
     tell({ port: (server.address() as { port: number }).port });
   }
+  let measured = 0;
   for (let m = await next(); m !== null && m !== 'stop'; m = await next()) {
-    tell({ heap: await settledHeap(), connections: count() });
+    const heap = await settledHeap();
+    // BENCH_HEAP_SNAPSHOT=<prefix>: a heap snapshot per measurement, for finding what a connection holds.
+    if (process.env.BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${measured}.heapsnapshot`);
+    measured++;
+    tell({ heap, connections: count() });
   }
   process.exit(0);
 } else if (role === 'quic-client' || role === 'tls-client') {

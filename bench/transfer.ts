@@ -85,11 +85,12 @@ export async function runTransfer(options: TransferOptions = {}): Promise<BenchR
   const blastMs = options.blastMs ?? 2000;
   const out: BenchRecord[] = [];
   const blasts: BlastResult[] = [];
+  const variant = options.label ? { variant: options.label } : {};
   for (const size of [1200, 1452]) {
     const b = await dgramBlast(size, blastMs);
     blasts.push(b);
-    const r1: BenchRecord = { bench: 'transfer', metric: `dgram_blast_${size}_packets_per_s`, value: Math.round(b.packetsPerSecond), unit: 'packets/s', sent_packets_per_s: Math.round(b.sentPerSecond) };
-    const r2: BenchRecord = { bench: 'transfer', metric: `dgram_blast_${size}_mb_per_s`, value: round(b.mbPerSecond), unit: 'MB/s' };
+    const r1: BenchRecord = { bench: 'transfer', metric: `dgram_blast_${size}_packets_per_s`, value: Math.round(b.packetsPerSecond), unit: 'packets/s', sent_packets_per_s: Math.round(b.sentPerSecond), ...variant };
+    const r2: BenchRecord = { bench: 'transfer', metric: `dgram_blast_${size}_mb_per_s`, value: round(b.mbPerSecond), unit: 'MB/s', ...variant };
     emit(r1);
     emit(r2);
     out.push(r1, r2);
@@ -103,7 +104,7 @@ export async function runTransfer(options: TransferOptions = {}): Promise<BenchR
   const rec: BenchRecord = {
     bench: 'transfer', metric: 'goodput', value: round(med), unit: 'MB/s',
     baseline: { name: 'node:dgram blast 1452 B, MB/s', value: round(blast1452.mbPerSecond) },
-    bytes, runs: goodputs.map((g) => round(g)),
+    ...variant, bytes, runs: goodputs.map((g) => round(g)),
     server_cpu_us_per_mb: round((best.serverCpuMs * 1000) / (bytes / 1e6), 0),
     client_cpu_us_per_mb: round((best.clientCpuMs * 1000) / (bytes / 1e6), 0),
     server_system_us_per_mb: round((best.serverSystemMs * 1000) / (bytes / 1e6), 0),
