@@ -107,7 +107,7 @@ export function tell(msg: unknown): void {
 }
 
 /** Inside a child: the next JSON message from the parent (stdin), or null when stdin ends. */
-export function listenParent(): () => Promise<Record<string, unknown> | null> {
+export function listenParent(): () => Promise<unknown> {
   const lines: string[] = [];
   const waiters: ((l: string | null) => void)[] = [];
   let ended = false;
