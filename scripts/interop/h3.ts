@@ -5,8 +5,10 @@
  * and an early key update (keyupdate) through the transport's key-update interval.
  * @module
  */
+import { writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { CipherSuite } from '@quicts/quic-core';
-import { downloadFiles, type H3ClientOptions } from '@quicts/h3/node';
+import { downloadFiles, H3Client, type H3ClientOptions } from '@quicts/h3/node';
 
 /**
  * Packets sent with one key before the client updates keys in the keyupdate case: small, so
@@ -14,6 +16,8 @@ import { downloadFiles, type H3ClientOptions } from '@quicts/h3/node';
  * previous update was acknowledged).
  */
 const KEY_UPDATE_INTERVAL = 64;
+/** How long one connection of the multiconnect case may take before it is abandoned and retried (ms). */
+const ATTEMPT_DEADLINE = 15_000;
 
 /** Why our HTTP/3 endpoint cannot take part in `testcase` in `role`, or undefined. */
 export function h3Unsupported(role: 'client' | 'server', testcase: string): string | undefined {
@@ -59,12 +63,20 @@ export async function runH3Client(run: H3ClientRun): Promise<number> {
     }
   };
   if (testcase === 'multiconnect') {
-    // One connection per file, up to ten at a time; a lossy handshake may fail and is retried.
+    // One connection per file, up to ten at a time; a lossy handshake may fail, and an attempt
+    // that takes too long is abandoned: both are retried.
     const queue = [...urls];
     const worker = async () => {
       for (let url = queue.shift(); url; url = queue.shift()) {
         let ok = false;
-        for (let attempt = 1; attempt <= 5 && !ok; attempt++) ok = await fetchOn([url]);
+        for (let attempt = 1; attempt <= 5 && !ok; attempt++) {
+          try {
+            log(`OK ${url} ${await fetchAlone(url, downloads, options)} bytes`);
+            ok = true;
+          } catch (e) {
+            log(`attempt ${attempt} for ${url} failed: ${(e as Error).message}`);
+          }
+        }
         if (!ok) failed++;
       }
     };
@@ -74,4 +86,35 @@ export async function runH3Client(run: H3ClientRun): Promise<number> {
   }
   log(`done in ${((performance.now() - started) / 1000).toFixed(2)} s, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+/** One URL on a connection of its own, within {@link ATTEMPT_DEADLINE}; resolves with the byte count. */
+async function fetchAlone(url: string, downloads: string, options: H3ClientOptions): Promise<number> {
+  let client: H3Client | undefined;
+  let stage = 'handshake';
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no progress after ${ATTEMPT_DEADLINE} ms (${stage})`)), ATTEMPT_DEADLINE);
+  });
+  const work = (async () => {
+    client = await H3Client.connect(url, options);
+    stage = 'response head';
+    const res = await client.request(url);
+    stage = 'response body';
+    const body = await res.bytes();
+    if (res.status !== 200) throw new Error(`status ${res.status}`);
+    await writeFile(join(downloads, basename(new URL(url).pathname)), body);
+    stage = 'close';
+    return body.length;
+  })();
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => {});
+    if (client) {
+      await Promise.race([client.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+      if (!client.isClosed) await client.close().catch(() => undefined);
+    }
+  }
 }
