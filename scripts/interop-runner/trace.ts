@@ -153,7 +153,13 @@ export function analyzeTrace(log: readonly LoggedDatagram[], crypto: CryptoProvi
       const buf = d.data.slice();
       if (d.dir === 'c2s') {
         let s = byDcid(p.dcid);
-        if (!s && p.type === 'initial') s = open(p.dcid, p.scid);
+        if (!s && p.type === 'initial') {
+          // Only an Initial that decrypts starts a connection: one whose DCID the relay corrupted
+          // does not (the server cannot read it either).
+          const k = deriveInitialKeys(crypto, p.version, p.dcid).client;
+          if (!unprotectPacket(k, d.data.slice(), p.start, p.pnOffset, p.end, -1)) continue;
+          s = open(p.dcid, p.scid);
+        }
         if (!s) continue;
         if (p.type === 'initial') {
           s.facts.clientVersions.add(p.version);
@@ -169,17 +175,25 @@ export function analyzeTrace(log: readonly LoggedDatagram[], crypto: CryptoProvi
         } else if (p.type === 'handshake') {
           s.facts.clientHandshakeVersions.add(p.version);
         }
-      } else {
-        const s = byClientScid(p.dcid);
-        if (!s) continue;
-        if (p.type === 'initial') {
+      } else if (p.type === 'initial') {
+        // The attempt whose Initial keys open the packet (latest first: a client may reuse its
+        // connection ID after Version Negotiation); a packet the relay corrupted opens with none,
+        // so a corrupted source connection ID is not counted as a handshake.
+        for (const s of [...states].reverse()) {
+          if (!bytesEqual(s.clientScid, p.dcid)) continue;
+          const k = deriveInitialKeys(crypto, p.version, s.initialDcid).server;
+          const out = unprotectPacket(k, d.data.slice(), p.start, p.pnOffset, p.end, -1);
+          if (!out) continue;
           s.facts.serverVersions.add(p.version);
           s.facts.serverScids.add(toHex(p.scid));
           s.serverScid = p.scid.slice();
-          const k = deriveInitialKeys(crypto, p.version, s.initialDcid).server;
-          const out = unprotectPacket(k, buf, p.start, p.pnOffset, p.end, -1);
-          if (out) collectCrypto(out.payload, s.crypto.s2c);
-        } else if (p.type === 'handshake') {
+          collectCrypto(out.payload, s.crypto.s2c);
+          break;
+        }
+      } else {
+        const s = byClientScid(p.dcid);
+        if (!s) continue;
+        if (p.type === 'handshake') {
           s.facts.serverHandshakeVersions.add(p.version); // decrypted in pass 2, once the cipher suite is known
         }
       }
