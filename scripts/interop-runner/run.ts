@@ -36,10 +36,16 @@ interface Args {
   maxFiles: number | undefined;
   /** Overrides every case's timeout (seconds). */
   timeout: number | undefined;
+  /**
+   * Runs a failed cell again this many times. A cell that passes on a later attempt is marked
+   * FLAKY (counted as passed) and the failure of each earlier attempt is printed, so an
+   * intermittent bug stays visible in the log without failing the whole run.
+   */
+  retries: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { peer: 'deno', cases: undefined, directions: ['ours-client', 'peer-client', 'ours-ours'], keep: false, maxFiles: undefined, timeout: undefined };
+  const args: Args = { peer: 'deno', cases: undefined, directions: ['ours-client', 'peer-client', 'ours-ours'], keep: false, maxFiles: undefined, timeout: undefined, retries: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--peer') args.peer = argv[++i]!;
@@ -48,6 +54,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--keep') args.keep = true;
     else if (a === '--files') args.maxFiles = Number(argv[++i]);
     else if (a === '--timeout') args.timeout = Number(argv[++i]);
+    else if (a === '--retries') args.retries = Number(argv[++i]);
     else throw new Error(`unknown argument ${a}`);
   }
   return args;
@@ -199,9 +206,17 @@ async function main(): Promise<void> {
   for (const tc of cases) {
     const row = [tc.name];
     for (const dir of args.directions) {
-      const v = await runOne(tc, dir, peer, args.keep);
-      console.log(`${v.result.padEnd(11)} ${tc.name.padEnd(20)} ${header[args.directions.indexOf(dir) + 1]!.padEnd(14)} ${v.seconds.toFixed(1)}s${v.reason ? `  ${v.reason}` : ''}`);
-      row.push(v.result);
+      const label = header[args.directions.indexOf(dir) + 1]!;
+      let v = await runOne(tc, dir, peer, args.keep);
+      let flaky = false;
+      for (let attempt = 1; v.result === 'FAIL' && attempt <= args.retries; attempt++) {
+        console.log(`RETRY       ${tc.name.padEnd(20)} ${label.padEnd(14)} attempt ${attempt} failed after ${v.seconds.toFixed(1)}s: ${v.reason}`);
+        v = await runOne(tc, dir, peer, args.keep);
+        flaky = v.result === 'PASS';
+      }
+      const shown = flaky ? 'FLAKY' : v.result;
+      console.log(`${shown.padEnd(11)} ${tc.name.padEnd(20)} ${label.padEnd(14)} ${v.seconds.toFixed(1)}s${v.reason ? `  ${v.reason}` : ''}`);
+      row.push(shown);
       if (v.result === 'PASS') passed++;
       else if (v.result === 'FAIL') failed++;
     }
