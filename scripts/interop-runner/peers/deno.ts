@@ -1,6 +1,6 @@
 /**
  * The Deno peer: Deno's built-in QUIC (quinn + rustls) as an hq-interop server and client
- * (peers/deno/hq-server.ts, hq-client.ts).
+ * (packages/quic-core/test/peers/deno/hq-server.ts and hq-client.ts, shared with the real-peer tests).
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -29,7 +29,7 @@ export const denoPeer: Peer = {
 
   async server(_tc: TestCase, w: Workdir): Promise<PeerServer> {
     const running = start(denoBinary(), [
-      'run', '--unstable-net', '-A', join(root, 'scripts/interop-runner/peers/deno/hq-server.ts'), '--host', '127.0.0.1', '--port', '0',
+      'run', '--unstable-net', '-A', join(root, 'packages/quic-core/test/peers/deno/hq-server.ts'), '--host', '127.0.0.1', '--port', '0',
       '--cert', join(w.certs, 'cert.pem'), '--key', join(w.certs, 'priv.key'), '--www', w.www, '-q',
     ], {});
     const port = await waitForListening(running, 20_000);
@@ -46,7 +46,7 @@ export const denoPeer: Peer = {
     }
     const urls = w.files.map((f) => `https://127.0.0.1:${relayPort}/${f.name}`);
     return start(denoBinary(), [
-      'run', '--unstable-net', '-A', join(root, 'scripts/interop-runner/peers/deno/hq-client.ts'), '--cert-hash', w.certHash,
+      'run', '--unstable-net', '-A', join(root, 'packages/quic-core/test/peers/deno/hq-client.ts'), '--cert-hash', w.certHash,
       '--out', w.downloads, '-q', '--timeout', String(tc.timeout), ...mode, ...urls,
     ], {});
   },
