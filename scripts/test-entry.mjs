@@ -10,3 +10,8 @@ for (const file of files) {
   await import(new URL(file, 'file://' + process.cwd() + '/').href);
 }
 await exec(false);
+// Every suite has run and uvu has printed its summary: end the process even if a test left a
+// socket or timer behind (Deno otherwise waits on such handles).
+const code = Number(process.exitCode ?? 0);
+if (globalThis.Deno) globalThis.Deno.exit(code);
+else process.exit(code);
