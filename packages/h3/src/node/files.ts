@@ -1,16 +1,29 @@
 /**
  * Files over HTTP/3: a request handler that serves a directory (GET and HEAD, streamed from
- * disk, no path outside the root), and a downloader that fetches URLs of one origin in parallel
- * on one connection into a directory. Used by the interop endpoint (`http3` case), the examples
+ * disk, no path outside the root, `index.html` for a directory, a content-type from the file's
+ * extension so that browsers render pages), and a downloader that fetches URLs of one origin in
+ * parallel on one connection into a directory. Used by the interop endpoint (`http3` case), the examples
  * and the real-peer tests.
  * @module
  */
 import { open, stat, writeFile } from 'node:fs/promises';
-import { basename, join, normalize, sep } from 'node:path';
+import { basename, extname, join, normalize, sep } from 'node:path';
 import { H3Client, type H3ClientOptions } from './client.ts';
 import type { H3Handler } from './server.ts';
 
 const CHUNK = 64 * 1024;
+
+/** Media types by file extension (RFC 9110 §8.3); anything else is application/octet-stream. */
+const MEDIA_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8', '.htm': 'text/html; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.ico': 'image/x-icon',
+};
+
+function mediaTypeOf(path: string): string {
+  return MEDIA_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
 
 /** A handler serving the files under `root`; anything else is 404 (405 for other methods). */
 export function fileHandler(root: string): H3Handler {
@@ -18,17 +31,21 @@ export function fileHandler(root: string): H3Handler {
   return async (req) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: { allow: 'GET, HEAD' }, body: 'method not allowed\n' };
     const pathname = decodeURIComponent(new URL(req.path, 'https://x').pathname);
-    const path = normalize(join(base, pathname));
+    let path = normalize(join(base, pathname));
     if (!path.startsWith(base)) return { status: 404, body: 'not found\n' };
     let size: number;
     try {
-      const st = await stat(path);
+      let st = await stat(path);
+      if (st.isDirectory()) {
+        path = join(path, 'index.html');
+        st = await stat(path);
+      }
       if (!st.isFile()) return { status: 404, body: 'not found\n' };
       size = st.size;
     } catch {
       return { status: 404, body: 'not found\n' };
     }
-    const headers = { 'content-length': String(size), 'content-type': 'application/octet-stream' };
+    const headers = { 'content-length': String(size), 'content-type': mediaTypeOf(path) };
     if (req.method === 'HEAD') return { status: 200, headers };
     return { status: 200, headers, body: fileStream(path) };
   };
