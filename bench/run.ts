@@ -1,11 +1,14 @@
 /**
- * `npm run bench`: the transfer, handshake and memory benchmarks, one JSON object per line
- * (contract 3 of the design), each with the baseline measured in the same run.
+ * `npm run bench`: the transfer, handshake, memory and WebTransport bulk (Chromium client)
+ * benchmarks, one JSON object per line (contract 3 of the design), each with the baseline
+ * measured in the same run.
  *
- * Options: --only transfer|handshakes|memory (repeatable), --quick (10 MB, one transfer, 300
- * connections), --bytes N, --runs N, --connections N, --compare <commit> (also measures the
- * quic-core sources of that commit, extracted with `git archive`, in the same run; those records
- * carry "variant": "<commit>").
+ * Options: --only transfer|handshakes|memory|wt-bulk (repeatable), --quick (10 MB, one transfer,
+ * 300 connections, a 10 MB Chromium bulk run per server), --bytes N, --runs N (transfers, and
+ * Chromium bulk runs per server), --wt-bytes N (Chromium bulk payload, default 50 MB),
+ * --connections N, --compare <commit> (also measures the quic-core sources of that commit,
+ * extracted with `git archive`, in the same run; those records carry "variant": "<commit>";
+ * wt-bulk measures the checkout only).
  * @module
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { runTransfer } from './transfer.ts';
 import { runHandshakes } from './handshakes.ts';
 import { runMemory } from './memory.ts';
+import { runWebTransportBulk } from './webtransport-bulk.ts';
 import { emit } from './lib/report.ts';
 
 const argv = process.argv.slice(2);
@@ -27,6 +31,7 @@ const bytes = Number(value('--bytes') ?? (quick ? 10e6 : 100e6));
 const runs = Number(value('--runs') ?? (quick ? 1 : 3));
 const connections = Number(value('--connections') ?? (quick ? 300 : 1000));
 const compare = value('--compare');
+const wtBytes = Number(value('--wt-bytes') ?? (quick ? 10e6 : 50e6));
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -58,6 +63,7 @@ try {
     const { tls } = await runMemory({ connections });
     if (compareEnv) await runMemory({ connections, env: compareEnv, label: compare! }, tls);
   }
+  if (wants('wt-bulk')) await runWebTransportBulk({ bytes: wtBytes, runs });
 } finally {
   if (compareDir) rmSync(compareDir, { recursive: true, force: true });
 }
