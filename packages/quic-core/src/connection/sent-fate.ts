@@ -9,6 +9,7 @@ import type { Connection } from './connection.ts';
 import type { PacketSpace } from './packet-space.ts';
 import type { SentFrame } from './sent-frames.ts';
 import { logMetrics } from './qlog-events.ts';
+import { PacketNumberSpace } from '../recovery/constants.ts';
 
 /** A packet carrying `frames` was acknowledged. */
 export function onFramesAcked(conn: Connection, space: PacketSpace, frames: readonly SentFrame[]): void {
@@ -58,12 +59,39 @@ export function onLossTimeout(conn: Connection, now: number): void {
     space.probes = Math.max(space.probes, out.probes);
     // RFC 9000 §10.1: the idle period is at least three of the (now longer) PTOs.
     conn.updateIdleDeadline();
-    // Requeue in-flight CRYPTO data so the probe carries it (RFC 9002 §6.2.4 prefers data to PING).
     if (space.discarded) return;
-    const sent = conn.recovery.loss.sentPackets(space.id);
-    for (let i = sent.start; i < sent.end; i++) {
-      const p = sent.at(i);
-      if (p) for (const f of p.frames) if (f.kind === 'crypto') space.cryptoSend.onLost(f.offset, f.length, false);
+    requeueForProbe(conn, space);
+  }
+}
+
+/** How many of the oldest in-flight packets a PTO requeues for its probes to carry. */
+const PROBE_REQUEUE_PACKETS = 2;
+
+/**
+ * RFC 9002 §6.2.4: a probe SHOULD carry data rather than only PING, so that it repairs a tail
+ * loss even when the acknowledgements of PING-only probes are lost too. All in-flight CRYPTO data
+ * is queued again; in the application space, the stream data and control frames of the oldest
+ * ack-eliciting packets in flight. If the originals are acknowledged later, the send buffers drop
+ * the requeued ranges again.
+ */
+function requeueForProbe(conn: Connection, space: PacketSpace): void {
+  const sent = conn.recovery.loss.sentPackets(space.id);
+  let packets = 0;
+  for (let i = sent.start; i < sent.end; i++) {
+    const p = sent.at(i);
+    if (!p || !p.ackEliciting || !p.inFlight) continue;
+    if (space.id !== PacketNumberSpace.ApplicationData) {
+      for (const f of p.frames) if (f.kind === 'crypto') space.cryptoSend.onLost(f.offset, f.length, false);
+      continue;
     }
+    if (packets >= PROBE_REQUEUE_PACKETS) break;
+    let carried = false;
+    for (const f of p.frames) {
+      if (f.kind === 'stream') { conn.streams.onStreamDataLost(f.streamId, f.offset, f.length, f.fin); carried = true; }
+      else if (f.kind === 'crypto') { space.cryptoSend.onLost(f.offset, f.length, false); carried = true; }
+      else if (f.kind === 'control') { conn.streams.onFrameLost(f.frame); carried = true; }
+      else if (f.kind === 'handshakeDone') { conn.pending.handshakeDone = true; carried = true; }
+    }
+    if (carried) packets++;
   }
 }
