@@ -577,6 +577,15 @@ export class Connection {
     return this.recovery.loss.ptoPeriod(PacketNumberSpace.ApplicationData);
   }
 
+  /**
+   * @internal Length of the closing and draining periods: three PTOs without backoff (RFC 9000
+   * §10.2). Backoff measures how long the peer has been silent, not how long its packets take, and
+   * after a lossy handshake it would keep a closed connection's state for tens of seconds.
+   */
+  closePeriod(): number {
+    return 3 * this.recovery.loss.basePtoPeriod(PacketNumberSpace.ApplicationData);
+  }
+
   /** @internal RFC 9000 §10.1: restart the idle timer. */
   resetIdleTimer(now: number): void {
     this.idleStart = now;
@@ -841,7 +850,7 @@ export class Connection {
   enterClosing(reason: CloseReason, now: number): void {
     const s = this.state.kind;
     if (s === 'closing' || s === 'draining' || s === 'drained') return;
-    this.state = { kind: 'closing', reason, until: now + 3 * this.ptoPeriod(), frame: closeFrameFor(reason) };
+    this.state = { kind: 'closing', reason, until: now + this.closePeriod(), frame: closeFrameFor(reason) };
     this.pending.closeFrame = true;
     this.emit({ type: 'closing', reason });
   }
@@ -851,7 +860,7 @@ export class Connection {
     const s = this.state.kind;
     if (s === 'draining' || s === 'drained') return;
     if (s !== 'closing') this.emit({ type: 'closing', reason });
-    this.state = { kind: 'draining', reason, until: now + 3 * this.ptoPeriod() };
+    this.state = { kind: 'draining', reason, until: now + this.closePeriod() };
   }
 
   /** @internal */

@@ -185,8 +185,13 @@ export class LossDetection<F = unknown> {
 
   /** The PTO period of `space` with the current backoff (RFC 9002 §6.2.1). */
   ptoPeriod(space: PacketNumberSpace): number {
+    return this.basePtoPeriod(space) * 2 ** this.ptoCount;
+  }
+
+  /** The PTO period of `space` without backoff (RFC 9002 §6.2.1). */
+  basePtoPeriod(space: PacketNumberSpace): number {
     const ackDelay = space === PacketNumberSpace.ApplicationData ? this.maxAckDelay : 0;
-    return this.rtt.pto(ackDelay) * 2 ** this.ptoCount;
+    return this.rtt.pto(ackDelay);
   }
 
   // ---- events ----

@@ -75,6 +75,24 @@ test('CONNECTION_CLOSE is sent again while closing, at an exponentially falling 
   void closesReceivedByServer;
 });
 
+test('after PTO backoff (the peer silent), the closing period is three PTOs without the backoff', () => {
+  const sw: Switch = { on: false };
+  const { client, pair } = setup([delay(10), blackhole(sw)], [delay(10)]);
+  for (let e = client.pollEvent(); e; e = client.pollEvent());
+  const basePto = client.ptoPeriod();
+  sw.on = true;
+  const id = client.openStream('uni')!;
+  client.writeStream(id, new Uint8Array(1000));
+  // Four probe timeouts without an acknowledgement: the PTO has backed off (16-fold, over an RTT estimate that may have moved).
+  pair.advance(basePto * (1 + 2 + 4 + 8) + 5);
+  assert.ok(client.ptoPeriod() >= 8 * basePto, `PTO ${client.ptoPeriod()} vs ${basePto}`);
+  const closedAt = pair.now;
+  client.close(0, '', true, pair.now);
+  pair.run({ maxTime: 60_000, until: () => client.isClosed });
+  const closing = pair.now - closedAt;
+  assert.ok(closing <= 3 * basePto + 1, `closing lasted ${closing} ms; 3 PTO = ${3 * basePto}`);
+});
+
 test('an application close before the handshake goes out as APPLICATION_ERROR in an Initial', () => {
   const client = Connection.connect({ config: config(), path: clientPath, now: 0 });
   client.close(0x1234, 'secret reason', true, 0);
