@@ -23,7 +23,7 @@ import type { QuicStreamsPort } from './quic-port.ts';
 export type H3QuicTransport = Pick<
   Connection,
   | 'side' | 'openStream' | 'writeStream' | 'readStream' | 'resetStream' | 'stopSending' | 'sendDatagram' | 'close'
-  | 'peerMaxDatagramFrameSize' | 'config'
+  | 'peerMaxDatagramFrameSize' | 'config' | 'canSendEarlyData'
 >;
 
 export interface H3QuicAdapterOptions extends Omit<H3ConnectionOptions, 'role' | 'port'> {
@@ -210,6 +210,18 @@ export class H3QuicAdapter {
   close(code: number = H3ErrorCode.H3_NO_ERROR, reason = ''): void {
     if (this.h3 !== undefined) this.h3.close(code, reason);
     else if (!this.isClosed) this.quic.close(code, reason, true);
+  }
+
+  /**
+   * Client with 0-RTT under way: starts the H3 connection before the handshake completes, so its
+   * control stream and requests go in 0-RTT packets (RFC 9114 §3.3). The server's SETTINGS are
+   * not known yet: the defaults of RFC 9114 §7.2.4.2 apply until they arrive. False when 0-RTT
+   * cannot be used.
+   */
+  startEarly(): boolean {
+    if (this.role !== 'client' || this.h3 !== undefined || !this.quic.canSendEarlyData) return false;
+    this.start(undefined);
+    return true;
   }
 
   // ---- the H3 connection's start --------------------------------------------------------------

@@ -222,6 +222,7 @@ function fakeTransport(peerDatagrams: number, localDatagrams: number) {
   let closed: { code: number; reason: string } | undefined;
   const quic: H3QuicTransport = {
     side: 'client',
+    canSendEarlyData: false,
     config: { transport: { maxDatagramFrameSize: localDatagrams } } as H3QuicTransport['config'],
     peerMaxDatagramFrameSize: peerDatagrams,
     openStream: (dir) => {

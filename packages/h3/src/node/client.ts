@@ -8,7 +8,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Endpoint, tlsClientSession, type Address, type CloseReason, type ConnectionConfig } from '@quicts/quic-core';
-import { createNodeCryptoProvider } from '@quicts/quic-core/node';
+import { createNodeCryptoProvider, defaultSessionCache, QuicSessionCache } from '@quicts/quic-core/node';
 import { H3ErrorCode } from '../errors.ts';
 import type { QpackField } from '../qpack/types.ts';
 import { fieldLines, headersOf, normaliseBody, pseudo, readAll, type H3BodyInit, type H3HeadersInit } from './body.ts';
@@ -24,6 +24,22 @@ export interface H3ClientOptions extends H3CommonOptions {
   readonly verify?: VerifyOptions;
   /** Local address to bind (default: the wildcard address of the server's family). */
   readonly localAddress?: string;
+  /**
+   * Where session tickets and NEW_TOKEN tokens are kept between connections (default: the
+   * process-wide cache quic-core's `connect` uses too; `false`: nothing is kept or offered).
+   */
+  readonly sessionCache?: QuicSessionCache | false;
+  /**
+   * Send requests in 0-RTT when a ticket allows it (RFC 9001 §4.6, RFC 9114 §3.3): `connect`
+   * resolves before the handshake completes. Only idempotent requests belong in 0-RTT, since an
+   * attacker can replay them (RFC 8446 §8). Default false.
+   */
+  readonly earlyData?: boolean;
+  /**
+   * QUIC version of the first Initial (default v1); a version the server does not speak leads to
+   * Version Negotiation and one more attempt with a version both speak (RFC 9368 §2.1).
+   */
+  readonly version?: number;
 }
 
 export interface H3RequestInit {
@@ -63,8 +79,20 @@ export class H3Client {
     session.onSettled = () => this.#checkIdle();
   }
 
-  /** Connects to the origin of `url` (https, default port 443); resolves once HTTP/3 is up. */
+  /**
+   * Connects to the origin of `url` (https, default port 443); resolves once HTTP/3 is up, or at
+   * once when `earlyData` is set and a ticket allows 0-RTT.
+   */
   static async connect(url: string | URL, options: H3ClientOptions = {}): Promise<H3Client> {
+    try {
+      return await H3Client.#connectOnce(url, options);
+    } catch (e) {
+      if (!(e instanceof VersionRefused) || e.retryVersion === options.version) throw e;
+      return H3Client.#connectOnce(url, { ...options, version: e.retryVersion });
+    }
+  }
+
+  static async #connectOnce(url: string | URL, options: H3ClientOptions): Promise<H3Client> {
     const origin = new URL(url);
     if (origin.protocol !== 'https:') throw new TypeError(`HTTP/3 needs an https URL, not ${origin.protocol}`);
     const port = Number(origin.port || 443);
@@ -74,28 +102,38 @@ export class H3Client {
     const crypto = options.crypto ?? createNodeCryptoProvider();
     const serverName = options.serverName ?? hostname;
     const verify = certificateVerification(options.verify);
+    const cache = options.sessionCache === false ? undefined : options.sessionCache ?? defaultSessionCache;
+    const cacheKey = QuicSessionCache.key(serverName, port);
+    const token = cache?.takeToken(cacheKey);
     const config: ConnectionConfig = {
       crypto,
       transport: transportOf(options),
+      ...(cache ? { ticketStore: cache.tickets } : {}),
+      earlyData: options.earlyData ?? false,
+      ...(options.version !== undefined ? { version: options.version } : {}),
       cryptoSession: tlsClientSession(() => ({
-        crypto, now: Date.now(), alpnProtocols: [H3_ALPN], serverName, verify,
+        crypto, now: Date.now(), alpnProtocols: [H3_ALPN], serverName, verify, ticketKey: cacheKey,
         ...(options.cipherSuites ? { cipherSuites: options.cipherSuites } : {}),
         ...(options.keylogFile ? { keyLog: true } : {}),
       })),
     };
     const endpoint = new Endpoint({ crypto });
     const host = new H3Host(endpoint, options.settings ? { settings: options.settings } : {}, keylogWriter(options.keylogFile));
+    if (cache) host.onNewToken = (t) => cache.putToken(cacheKey, t);
     await host.bind(options.localAddress ?? (isIP(address) === 6 ? '::' : '0.0.0.0'), 0, options.unref ?? false);
     const driver = host.driver;
     let session: H3Session | undefined;
     try {
-      const handle = endpoint.connect({ config, remote, local: driver.local, now: driver.now() });
+      const handle = endpoint.connect({ config, remote, local: driver.local, now: driver.now(), ...(token ? { token } : {}) });
       session = host.adopt(handle)!;
       void session.closed.then(() => driver.close());
       driver.wake(handle);
-      await session.ready;
+      // With 0-RTT the requests go out at once; the handshake completes underneath.
+      if (!session.startEarly()) await session.ready;
     } catch (e) {
       await driver.close();
+      const reason = session?.adapter.closeReason;
+      if (reason?.retryVersion !== undefined) throw new VersionRefused((e as Error).message, reason.retryVersion);
       throw e;
     }
     return new H3Client(session, host, origin);
@@ -217,5 +255,12 @@ export async function request(url: string | URL, init: H3RequestInit & H3ClientO
   } catch (e) {
     void client.close();
     throw e;
+  }
+}
+
+/** Version Negotiation ended the attempt; the server offered `retryVersion`. */
+class VersionRefused extends Error {
+  constructor(message: string, readonly retryVersion: number) {
+    super(message);
   }
 }

@@ -13,6 +13,8 @@ export class H3Host {
   readonly sessions = new Map<ConnectionHandle, H3Session>();
   /** Server: a new connection's session exists (its handshake is under way). */
   onIncoming: ((session: H3Session) => void) | undefined;
+  /** Client: a NEW_TOKEN token arrived (RFC 9000 §8.1.3). */
+  onNewToken: ((token: Uint8Array) => void) | undefined;
   driver!: UdpDriver;
 
   constructor(
@@ -45,6 +47,7 @@ export class H3Host {
       if (session !== undefined) this.onIncoming?.(session);
       return;
     }
+    if (e.event.type === 'newToken') this.onNewToken?.(e.event.token);
     this.sessions.get(e.handle)?.handleEvent(e.event);
   }
 }

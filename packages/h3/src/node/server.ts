@@ -7,7 +7,7 @@
  * @module
  */
 import { Endpoint, tlsServerSession, type Address, type ConnectionConfig } from '@quicts/quic-core';
-import { createNodeCryptoProvider } from '@quicts/quic-core/node';
+import { createNodeCryptoProvider, serverTicketConfig, type ServerTicketOptions } from '@quicts/quic-core/node';
 import { H3ErrorCode } from '../errors.ts';
 import type { H3HeadersReceived } from '../events.ts';
 import type { QpackField } from '../qpack/types.ts';
@@ -47,7 +47,7 @@ export interface H3ServerResponse {
 
 export type H3Handler = (request: H3ServerRequest) => H3ServerResponse | Promise<H3ServerResponse>;
 
-export interface H3ServerOptions extends H3CommonOptions, CertificateOptions {
+export interface H3ServerOptions extends H3CommonOptions, CertificateOptions, ServerTicketOptions {
   readonly handler: H3Handler;
   /** Address to bind (default '0.0.0.0'; '::' for IPv6 and dual stack). */
   readonly host?: string;
@@ -190,11 +190,12 @@ export class H3Server {
 export async function createH3Server(options: H3ServerOptions): Promise<H3Server> {
   const crypto = options.crypto ?? createNodeCryptoProvider();
   const certificate = certificateKey(options);
+  const tickets = serverTicketConfig(crypto, options);
   const connection: ConnectionConfig = {
     crypto,
     transport: transportOf(options),
     cryptoSession: tlsServerSession(() => ({
-      crypto, now: Date.now(), alpnProtocols: [H3_ALPN], certificate,
+      crypto, now: Date.now(), alpnProtocols: [H3_ALPN], certificate, ...(tickets ? { tickets } : {}),
       ...(options.cipherSuites ? { cipherSuites: options.cipherSuites } : {}),
       ...(options.keylogFile ? { keyLog: true } : {}),
     })),

@@ -143,6 +143,24 @@ export class H3Session {
     return this.#streams.size;
   }
 
+  /** Once connected: the handshake resumed a TLS session from a ticket. */
+  get resumed(): boolean {
+    return this.#quic.resumed;
+  }
+
+  /** Once connected: the server accepted our 0-RTT data (RFC 9001 §4.6.2). */
+  get earlyDataAccepted(): boolean {
+    return this.#quic.earlyData === 'accepted';
+  }
+
+  /** Client: starts HTTP/3 in 0-RTT when a ticket allows it (resolves `ready`); false otherwise. */
+  startEarly(): boolean {
+    if (!this.adapter.startEarly()) return false;
+    this.pump();
+    this.#carrier.wake();
+    return true;
+  }
+
   /** @internal An event of the QUIC connection, from the driver. */
   handleEvent(e: ConnectionEvent): void {
     this.adapter.handleEvent(e);

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, createNodeCryptoProvider } from '@quicts/quic-core/node';
+import { connect, createNodeCryptoProvider, QuicSessionCache } from '@quicts/quic-core/node';
 import { generateSelfSignedCertificate } from '@quicts/quic-core';
 import { encodeH3Frame, H3ErrorCode, QpackEncoder } from '@quicts/h3';
 import { createH3Server, H3Client, H3RequestError, request, type H3Handler, type H3Server } from '@quicts/h3/node';
@@ -82,6 +82,40 @@ test.before(async () => {
 
 test.after(async () => {
   await server.close({ timeout: 1000 });
+});
+
+test('resumption and 0-RTT: a second connection resumes from the ticket and sends its request in 0-RTT', async () => {
+  const tickets = await createH3Server({ cert: cert.certificatePem, key: cert.privateKeyPem, handler, host: '127.0.0.1', port: 0, earlyData: true });
+  const url = `https://127.0.0.1:${tickets.address.port}`;
+  const sessionCache = new QuicSessionCache();
+  try {
+    const first = await H3Client.connect(url, { verify, sessionCache });
+    assert.is(await (await first.request('/small')).text(), 'hello h3');
+    assert.ok(await sessionCache.waitForTicket(QuicSessionCache.key('127.0.0.1', tickets.address.port), 3000), 'a ticket arrived');
+    assert.is(first.session.resumed, false);
+    await first.close();
+    const second = await H3Client.connect(url, { verify, sessionCache, earlyData: true });
+    assert.is(second.session.adapter.h3 !== undefined && !second.session.resumed, true, 'HTTP/3 started before the handshake completed');
+    const res = await second.request('/1M');
+    assert.is(sha256(await res.bytes()), sha256(files.get('/1M')!));
+    assert.is(second.session.resumed, true);
+    assert.is(second.session.earlyDataAccepted, true);
+    await second.close();
+    // Without earlyData the session still resumes, in 1-RTT.
+    const third = await H3Client.connect(url, { verify, sessionCache });
+    assert.is(await (await third.request('/small')).text(), 'hello h3');
+    assert.is(third.session.resumed, true);
+    assert.is(third.session.earlyDataAccepted, false);
+    await third.close();
+  } finally {
+    await tickets.close({ timeout: 1000 });
+  }
+});
+
+test('a first Initial of a version the server does not speak: Version Negotiation, then HTTP/3 over v1', async () => {
+  const client = await H3Client.connect(origin, { verify, version: 0x1a2a3a4a, sessionCache: false });
+  assert.is(await (await client.request('/small')).text(), 'hello h3');
+  await client.close();
 });
 
 test('GET of a small file with the one-shot request()', async () => {

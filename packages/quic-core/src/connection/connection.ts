@@ -15,6 +15,7 @@
 import { TransportError, TransportErrorCode } from '../errors.ts';
 import { deriveInitialKeys, packetKeysFromSecret, type PacketProtectionKeys } from '../crypto/packet-keys.ts';
 import { PacketNumberSpace } from '../recovery/constants.ts';
+import { QUIC_V1, isSupportedVersion } from '../packet/version.ts';
 import { Recovery } from '../recovery/recovery.ts';
 import { StreamsManager } from '../streams/streams.ts';
 import type { StreamDir } from '../streams/stream-id.ts';
@@ -607,7 +608,9 @@ export class Connection {
 
   /** @internal */
   installInitialKeys(dcid: Uint8Array): void {
-    const keys = deriveInitialKeys(this.config.crypto, this.version, dcid);
+    // A client may start with a version it does not speak, to provoke Version Negotiation
+    // (RFC 9000 §6.1); its Initials are then protected as in v1, the server only reads the version.
+    const keys = deriveInitialKeys(this.config.crypto, isSupportedVersion(this.version) ? this.version : QUIC_V1, dcid);
     const initial = this.spaces[PacketNumberSpace.Initial];
     initial.writeKeys = this.side === 'client' ? keys.client : keys.server;
     initial.readKeys = this.side === 'client' ? keys.server : keys.client;

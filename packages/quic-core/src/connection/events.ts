@@ -14,6 +14,11 @@ export interface CloseReason {
   readonly reason: string;
   /** Who closed: 'local', 'remote' (CONNECTION_CLOSE received), 'idle' (idle timeout) or 'reset' (stateless reset). */
   readonly initiator: 'local' | 'remote' | 'idle' | 'reset';
+  /**
+   * A client's attempt ended by Version Negotiation: a version the server offered that we also
+   * speak. A new connection attempt with it may follow (RFC 9368 §2.1).
+   */
+  readonly retryVersion?: number;
 }
 
 export type ConnectionEvent =

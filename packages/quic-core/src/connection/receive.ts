@@ -17,6 +17,7 @@ import { isFrameAllowed, type FramePacketKind } from '../frame/legality.ts';
 import { frameTypeOf, type Frame } from '../frame/types.ts';
 import { reasonPhraseText } from '../frame/reason-phrase.ts';
 import { PacketNumberSpace } from '../recovery/constants.ts';
+import { handleVersionNegotiation } from '../endpoint/version-negotiation.ts';
 import type { Connection, PathInfo } from './connection.ts';
 import type { PacketSpace } from './packet-space.ts';
 import type { QlogPacketType } from '../qlog/schema.ts';
@@ -72,7 +73,7 @@ type DropTrigger =
 function receivePacket(conn: Connection, datagram: Uint8Array, p: ParsedPacket, path: PathInfo, now: number): PacketResult {
   switch (p.kind) {
     case 'version-negotiation':
-      return onVersionNegotiation(conn, p.versions);
+      return onVersionNegotiation(conn, p);
     case 'retry':
       return onRetry(conn, datagram, p, now);
     case 'unsupported-version':
@@ -85,13 +86,20 @@ function receivePacket(conn: Connection, datagram: Uint8Array, p: ParsedPacket, 
   }
 }
 
-function onVersionNegotiation(conn: Connection, versions: readonly number[]): PacketResult {
-  // RFC 9000 §6.2: only a client that has received nothing else acts on it, and a list that
-  // includes the version it used is ignored.
-  if (conn.side !== 'client' || conn.receivedFromPeer || versions.includes(conn.version)) return 'unexpected_packet';
+function onVersionNegotiation(conn: Connection, p: Extract<ParsedPacket, { kind: 'version-negotiation' }>): PacketResult {
+  if (conn.side !== 'client') return 'unexpected_packet';
+  // RFC 9000 §6.2: only a client that has received nothing else acts on it; a list that includes
+  // the version it used, or that does not echo its connection IDs, is ignored.
+  const outcome = handleVersionNegotiation(p, {
+    chosenVersion: conn.version, processedOtherPacket: conn.receivedFromPeer, localCid: conn.localCid, remoteCid: conn.originalDcid,
+  });
+  if (outcome.kind === 'ignore') return 'unexpected_packet';
+  const offered = outcome.offered.map((v) => '0x' + v.toString(16)).join(', ');
   conn.enterDrained({
-    code: TransportErrorCode.VERSION_NEGOTIATION_ERROR, application: false, frameType: 0,
-    reason: `no common version; server offers ${versions.map((v) => '0x' + v.toString(16)).join(', ')}`, initiator: 'remote',
+    code: TransportErrorCode.VERSION_NEGOTIATION_ERROR, application: false, frameType: 0, initiator: 'remote',
+    ...(outcome.kind === 'downgrade'
+      ? { reason: `version 0x${conn.version.toString(16)} refused; server offers ${offered}`, retryVersion: outcome.version }
+      : { reason: `no common version; server offers ${offered}` }),
   });
   return 'ok';
 }

@@ -21,8 +21,7 @@ import { UdpDriver } from './udp-driver.ts';
 import { AsyncQueue } from './async-queue.ts';
 import { QuicConnection, type ConnectionCarrier } from './quic-connection.ts';
 import { certificateKey, certificateVerification, keylogWriter, type CertificateOptions, type VerifyOptions } from './tls-options.ts';
-import { TlsTicketKeyring } from '../tls/ticket-keys.ts';
-import { TlsReplayFilter } from '../tls/anti-replay.ts';
+import { serverTicketConfig, type ServerTicketOptions } from './server-tickets.ts';
 import { QuicSessionCache, defaultSessionCache } from './session-cache.ts';
 
 /** Options both roles share. */
@@ -43,7 +42,7 @@ export interface CommonOptions {
   readonly unref?: boolean;
 }
 
-export interface ListenOptions extends CommonOptions {
+export interface ListenOptions extends CommonOptions, ServerTicketOptions {
   /** Address to bind (default '0.0.0.0'; '::' for IPv6 and dual stack). */
   readonly host?: string;
   /** Port (default 0: any free port; read `server.address`). */
@@ -57,14 +56,6 @@ export interface ListenOptions extends CommonOptions {
   readonly statelessResetKey?: Uint8Array;
   /** Secret for Retry and NEW_TOKEN tokens. */
   readonly tokenSecret?: Uint8Array;
-  /** Issue TLS session tickets so clients can resume (RFC 8446 §4.6.1; default false). */
-  readonly sessionTickets?: boolean;
-  /**
-   * Issue 0-RTT tickets and accept 0-RTT (RFC 9001 §4.6; implies `sessionTickets`; default false),
-   * with single-use tickets against replay (docs/TLS.md). 0-RTT requests can still be replayed
-   * across servers: serve only idempotent ones from them.
-   */
-  readonly earlyData?: boolean;
 }
 
 export interface ConnectOptions extends CommonOptions {
@@ -86,6 +77,12 @@ export interface ConnectOptions extends CommonOptions {
    * handshake completes, and what is written goes in 0-RTT packets (default false).
    */
   readonly earlyData?: boolean;
+  /**
+   * QUIC version of the first Initial (default v1). A version the server does not speak provokes
+   * Version Negotiation (RFC 9000 §6); the attempt is then made once more with the most preferred
+   * version the server offers and we speak (RFC 9368 §2.1).
+   */
+  readonly version?: number;
 }
 
 const DEFAULT_DATAGRAM_FRAME_SIZE = 65535;
@@ -225,12 +222,7 @@ export async function listen(options: ListenOptions): Promise<QuicServer> {
   const crypto = options.crypto ?? createNodeCryptoProvider();
   const certificate = certificateKey(options.tls);
   const alpn = [...options.alpn];
-  const tickets = options.sessionTickets || options.earlyData
-    ? {
-      protector: new TlsTicketKeyring(crypto, { rotationIntervalMs: 12 * 3600_000 }),
-      ...(options.earlyData ? { earlyData: true, antiReplay: new TlsReplayFilter() } : {}),
-    }
-    : undefined;
+  const tickets = serverTicketConfig(crypto, options);
   const connection: ConnectionConfig = {
     crypto,
     transport: transportOf(options),
@@ -261,6 +253,23 @@ export async function listen(options: ListenOptions): Promise<QuicServer> {
 
 /** Opens a client connection; resolves once the handshake completes. */
 export async function connect(host: string, port: number, options: ConnectOptions): Promise<QuicConnection> {
+  try {
+    return await connectOnce(host, port, options);
+  } catch (e) {
+    const retryVersion = e instanceof VersionNegotiationRefusal ? e.retryVersion : undefined;
+    if (retryVersion === undefined) throw e;
+    return connectOnce(host, port, { ...options, version: retryVersion });
+  }
+}
+
+/** The server refused the version of the attempt and offered `retryVersion`. */
+class VersionNegotiationRefusal extends Error {
+  constructor(message: string, readonly retryVersion: number) {
+    super(message);
+  }
+}
+
+async function connectOnce(host: string, port: number, options: ConnectOptions): Promise<QuicConnection> {
   const crypto = options.crypto ?? createNodeCryptoProvider();
   const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   const address = isIP(literal) ? literal : (await lookup(literal)).address;
@@ -276,6 +285,7 @@ export async function connect(host: string, port: number, options: ConnectOption
     transport: transportOf(options),
     ...(cache ? { ticketStore: cache.tickets } : {}),
     earlyData: options.earlyData ?? false,
+    ...(options.version !== undefined ? { version: options.version } : {}),
     cryptoSession: tlsClientSession(() => ({
       crypto, now: Date.now(), alpnProtocols: alpn, serverName, verify, ticketKey: cacheKey,
       ...(options.cipherSuites ? { cipherSuites: options.cipherSuites } : {}),
@@ -305,6 +315,8 @@ export async function connect(host: string, port: number, options: ConnectOption
     await qc.ready;
   } catch (e) {
     await driver.close();
+    const info = await qc.closed;
+    if (info.retryVersion !== undefined && info.retryVersion !== options.version) throw new VersionNegotiationRefusal((e as Error).message, info.retryVersion);
     throw e;
   }
   return qc;

@@ -10,6 +10,8 @@ export type { QlogFile } from './qlog-writer.ts';
 export { UdpDriver } from './udp-driver.ts';
 export type { UdpDriverOptions, UdpDriverStats } from './udp-driver.ts';
 export { listen, connect, QuicServer } from './api.ts';
+export { serverTicketConfig } from './server-tickets.ts';
+export type { ServerTicketOptions } from './server-tickets.ts';
 export type { CommonOptions, ListenOptions, ConnectOptions } from './api.ts';
 export { QuicConnection } from './quic-connection.ts';
 export type {

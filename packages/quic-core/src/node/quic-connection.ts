@@ -38,6 +38,8 @@ export interface QuicCloseInfo {
   readonly application: boolean;
   /** 'local', 'remote', 'idle' (idle timeout) or 'reset' (stateless reset). */
   readonly initiator: CloseReason['initiator'];
+  /** Version Negotiation ended the attempt: the offered version to try next (see `connect`'s `version`). */
+  readonly retryVersion?: number;
 }
 
 /** What a connection needs from the driver that carries it. */
@@ -240,7 +242,10 @@ export class QuicConnection {
   #finish(reason: CloseReason, now: number): void {
     if (this.#closeInfo) return;
     this.#flushKeylog();
-    const info: QuicCloseInfo = { code: reason.code, reason: reason.reason, application: reason.application, initiator: reason.initiator };
+    const info: QuicCloseInfo = {
+      code: reason.code, reason: reason.reason, application: reason.application, initiator: reason.initiator,
+      ...(reason.retryVersion !== undefined ? { retryVersion: reason.retryVersion } : {}),
+    };
     this.#closeInfo = info;
     if (this.#qlog) {
       const owner = reason.initiator === 'local' ? 'local' : 'remote';

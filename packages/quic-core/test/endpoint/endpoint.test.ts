@@ -5,7 +5,7 @@ import { SeededRandom } from '@quicts/testkit';
 import {
   Endpoint, generateSelfSignedCertificate, tlsClientSession, tlsServerSession, parsePacketHeader, isStatelessReset,
   Writer, QUIC_V1, type Address, type ConnectionConfig, type EndpointEvent, type ConnectionHandle, type EndpointConfig,
-  type VersionNegotiationPacket,
+  type VersionNegotiationPacket, type CloseReason, TransportErrorCode,
 } from '@quicts/quic-core';
 import { createNodeCryptoProvider } from '@quicts/quic-core/node';
 
@@ -195,6 +195,23 @@ test('a client endpoint never answers unknown versions', () => {
   const ep = new Endpoint({ crypto });
   ep.receive(longHeader(0x1a2a3a4a, 1300), clientAddr(2), clientAddr(1), 0);
   assert.is(ep.pollTransmit(0), null);
+});
+
+test('a client that starts with an unknown version gets Version Negotiation, ends the attempt with the offered version, and a new attempt with it connects', () => {
+  const net = new Net();
+  net.add(SERVER, server(), echoServer);
+  const cli = net.add(clientAddr(1), new Endpoint({ crypto }));
+  const first = cli.connect({ config: { ...clientConn, version: 0x1a2a3a4a }, remote: SERVER, local: clientAddr(1), now: 0 });
+  const closedFirst = () => net.nodes.get(key(clientAddr(1)))!.events.find((e) => e.type === 'connection' && e.handle === first && e.event.type === 'closed');
+  net.run(() => closedFirst() !== undefined);
+  const e = closedFirst();
+  assert.ok(e?.type === 'connection' && e.event.type === 'closed');
+  const reason = (e as { event: { reason: CloseReason } }).event.reason;
+  assert.is(reason.code, TransportErrorCode.VERSION_NEGOTIATION_ERROR);
+  assert.is(reason.retryVersion, QUIC_V1);
+  const second = cli.connect({ config: { ...clientConn, version: reason.retryVersion! }, remote: SERVER, local: clientAddr(1), now: net.now });
+  net.run(() => connected(net, clientAddr(1), second));
+  assert.is(echo(net, cli, second, 'after negotiation'), 'after negotiation');
 });
 
 test('Retry round trip: the client returns the token and the handshake completes', () => {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateSelfSignedCertificate } from '@quicts/quic-core';
 import {
-  connect, createNodeCryptoProvider, listen, QuicStreamError, type QuicConnection, type QuicServer, type ListenOptions,
+  connect, createNodeCryptoProvider, listen, QuicStreamError, type QuicConnection, type QuicServer, type ListenOptions, type ConnectOptions,
 } from '@quicts/quic-core/node';
 
 const crypto = createNodeCryptoProvider();
@@ -70,8 +70,8 @@ async function echoServer(options: Partial<ListenOptions> = {}): Promise<{ serve
   return { server, accepted };
 }
 
-function client(port: number, host = '127.0.0.1'): Promise<QuicConnection> {
-  return connect(host, port, { alpn: ALPN, serverName: 'localhost', verify });
+function client(port: number, host = '127.0.0.1', extra: Partial<ConnectOptions> = {}): Promise<QuicConnection> {
+  return connect(host, port, { alpn: ALPN, serverName: 'localhost', verify, ...extra });
 }
 
 function random(n: number): Uint8Array {
@@ -246,6 +246,20 @@ test('Retry on a real socket', async () => {
     await writeAll(s.writable, new Uint8Array([9]));
     assert.equal([...await readAll(s.readable)], [9]);
     assert.is(server.endpoint.stats.retriesSent, 1);
+    await conn.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('a first Initial of a version the server does not speak: Version Negotiation, then v1', async () => {
+  const { server } = await echoServer();
+  try {
+    const conn = await client(server.address.port, '127.0.0.1', { version: 0x1a2a3a4a });
+    const s = await conn.openBidirectionalStream();
+    await writeAll(s.writable, new Uint8Array([4, 2]));
+    assert.equal([...await readAll(s.readable)], [4, 2]);
+    assert.is(server.endpoint.stats.versionNegotiationsSent, 1);
     await conn.close();
   } finally {
     await server.close();
