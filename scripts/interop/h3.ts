@@ -2,13 +2,16 @@
  * The interop endpoint's cases over HTTP/3 (APPLICATION=h3, for peers that speak only h3): what
  * the HTTP/3 node API can and cannot take part in, and the client side of each case on
  * `H3Client`: all files in parallel on one connection, one connection per file (multiconnect),
- * and an early key update (keyupdate) through the transport's key-update interval.
+ * an early key update (keyupdate) through the transport's key-update interval, a second
+ * connection resuming the first's session (resumption, zerortt with 0-RTT requests), and a first
+ * Initial of an unknown version (versionnegotiation).
  * @module
  */
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { CipherSuite } from '@quicts/quic-core';
-import { downloadFiles, H3Client, type H3ClientOptions } from '@quicts/h3/node';
+import { QuicSessionCache } from '@quicts/quic-core/node';
+import { downloadFiles, downloadOn, H3Client, type H3ClientOptions } from '@quicts/h3/node';
 
 /**
  * Packets sent with one key before the client updates keys in the keyupdate case: small, so
@@ -19,15 +22,8 @@ const KEY_UPDATE_INTERVAL = 64;
 /** How long one connection of the multiconnect case may take before it is abandoned and retried (ms). */
 const ATTEMPT_DEADLINE = 15_000;
 
-/** Why our HTTP/3 endpoint cannot take part in `testcase` in `role`, or undefined. */
-export function h3Unsupported(role: 'client' | 'server', testcase: string): string | undefined {
-  if (testcase === 'resumption' || testcase === 'zerortt') {
-    return role === 'server'
-      ? 'createH3Server has no option to issue session tickets or accept 0-RTT'
-      : 'H3Client keeps no session tickets between connections (no resumption or 0-RTT)';
-  }
-  return undefined;
-}
+/** A reserved version (RFC 9000 §15): the first Initial of the versionnegotiation case. */
+const UNKNOWN_VERSION = 0x1a2a3a4a;
 
 export interface H3ClientRun {
   readonly testcase: string;
@@ -50,6 +46,7 @@ export async function runH3Client(run: H3ClientRun): Promise<number> {
     ...(run.suites ? { cipherSuites: run.suites } : {}),
     ...(run.keylogFile ? { keylogFile: run.keylogFile } : {}),
     ...(testcase === 'keyupdate' ? { transport: { keyUpdateInterval: KEY_UPDATE_INTERVAL } } : {}),
+    ...(testcase === 'versionnegotiation' ? { version: UNKNOWN_VERSION } : {}),
   };
   const started = performance.now();
   let failed = 0;
@@ -81,11 +78,48 @@ export async function runH3Client(run: H3ClientRun): Promise<number> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(10, urls.length) }, worker));
+  } else if (testcase === 'resumption' || testcase === 'zerortt') {
+    failed += await resumeAndFetch(urls, downloads, options, testcase === 'zerortt', log);
   } else if (!(await fetchOn(urls))) {
     failed++;
   }
   log(`done in ${((performance.now() - started) / 1000).toFixed(2)} s, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * resumption / zerortt: the first URL on a first connection, kept open until a session ticket
+ * arrived; the rest on a second connection that resumes (zerortt: its requests in 0-RTT).
+ * Returns the number of failures.
+ */
+async function resumeAndFetch(urls: readonly string[], downloads: string, options: H3ClientOptions, zeroRtt: boolean, log: (line: string) => void): Promise<number> {
+  const sessionCache = new QuicSessionCache();
+  const first = await H3Client.connect(urls[0]!, { ...options, sessionCache });
+  const origin = new URL(urls[0]!);
+  try {
+    for (const r of await downloadOn(first, urls.slice(0, 1), downloads)) log(`OK ${r.url} ${r.bytes} bytes (first connection)`);
+    if (!(await sessionCache.waitForTicket(QuicSessionCache.key(origin.hostname, Number(origin.port || 443)), 3000))) {
+      log('no session ticket arrived on the first connection');
+      return 1;
+    }
+  } finally {
+    await first.shutdown().catch(() => undefined);
+  }
+  const rest = urls.slice(1);
+  if (rest.length === 0) return 0;
+  const second = await H3Client.connect(rest[0]!, { ...options, sessionCache, earlyData: zeroRtt });
+  try {
+    for (const r of await downloadOn(second, rest, downloads)) log(`OK ${r.url} ${r.bytes} bytes (second connection)`);
+  } finally {
+    await second.shutdown().catch(() => undefined);
+  }
+  log(`second connection resumed=${second.session.resumed} earlyDataAccepted=${second.session.earlyDataAccepted}`);
+  if (!second.session.resumed) {
+    log('the second connection did not resume');
+    return 1;
+  }
+  if (zeroRtt && !second.session.earlyDataAccepted) log('0-RTT was rejected (requests were resent in 1-RTT)');
+  return 0;
 }
 
 /** One URL on a connection of its own, within {@link ATTEMPT_DEADLINE}; resolves with the byte count. */

@@ -87,16 +87,21 @@ export async function downloadFiles(urls: readonly (string | URL)[], dir: string
   if (urls.length === 0) return [];
   const client = await H3Client.connect(urls[0]!, options);
   try {
-    return await Promise.all(urls.map(async (u) => {
-      const url = new URL(u);
-      const res = await client.request(url);
-      const body = await res.bytes();
-      if (res.status !== 200) throw new Error(`${url.href}: status ${res.status}`);
-      const file = join(dir, basename(url.pathname) || 'index.html');
-      await writeFile(file, body);
-      return { url: url.href, status: res.status, bytes: body.length, file };
-    }));
+    return await downloadOn(client, urls, dir);
   } finally {
     await client.shutdown().catch(() => undefined);
   }
+}
+
+/** Fetches every URL in parallel on `client` (left open) into `dir`; rejects if any fails or is not 200. */
+export async function downloadOn(client: H3Client, urls: readonly (string | URL)[], dir: string): Promise<DownloadResult[]> {
+  return Promise.all(urls.map(async (u) => {
+    const url = new URL(u);
+    const res = await client.request(url);
+    const body = await res.bytes();
+    if (res.status !== 200) throw new Error(`${url.href}: status ${res.status}`);
+    const file = join(dir, basename(url.pathname) || 'index.html');
+    await writeFile(file, body);
+    return { url: url.href, status: res.status, bytes: body.length, file };
+  }));
 }

@@ -14,5 +14,5 @@ export type { SessionCarrier as H3SessionCarrier } from './session.ts';
 export type { H3BodyInit, H3HeadersInit } from './body.ts';
 export { H3_ALPN } from './options.ts';
 export type { H3CommonOptions, CertificateOptions, VerifyOptions } from './options.ts';
-export { fileHandler, downloadFiles } from './files.ts';
+export { fileHandler, downloadFiles, downloadOn } from './files.ts';
 export type { DownloadResult } from './files.ts';
