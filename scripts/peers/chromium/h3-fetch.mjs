@@ -29,36 +29,17 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
+import { COMMON_OPTIONS, launchChromium, loadPlaywright, parseOptions } from './driver-lib.mjs';
 
 function parseArgs(argv) {
-  const o = { flags: [], fetch: [] };
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i];
-    const eqi = a.indexOf('=');
-    if (a.startsWith('--') && eqi > 2) { argv.splice(i + 1, 0, a.slice(eqi + 1)); a = a.slice(0, eqi); }
-    const next = () => {
-      if (i + 1 >= argv.length) usage(`missing value for ${a}`);
-      return argv[++i];
-    };
-    switch (a) {
-      case '--url': o.url = next(); break;
-      case '--cert': o.cert = next(); break;
-      case '--spki': o.spki = next(); break;
-      case '--fetch': o.fetch.push(next()); break;
-      case '--timeout-ms': o.timeoutMs = Number(next()); break;
-      case '--json': o.json = true; break;
-      case '--chromium': o.chromium = next(); break;
-      case '--flag': o.flags.push(next()); break;
-      case '--net-log': o.netLog = next(); break;
-      case '--headful': o.headful = true; break;
-      case '-h': case '--help': usage(); break;
-      default: usage(`unknown argument ${a}`);
-    }
-  }
+  const o = parseOptions(argv, { flags: [], fetch: [] }, {
+    ...COMMON_OPTIONS,
+    '--url': (o, next) => { o.url = next(); },
+    '--cert': (o, next) => { o.cert = next(); },
+    '--spki': (o, next) => { o.spki = next(); },
+    '--fetch': (o, next) => { o.fetch.push(next()); },
+    '--net-log': (o, next) => { o.netLog = next(); },
+  }, usage);
   if (!o.url || o.fetch.length === 0) usage('--url and at least one --fetch are required');
   if (!o.cert && !o.spki) usage('--cert or --spki is required');
   let url;
@@ -79,14 +60,6 @@ function usage(msg) {
 function spkiHash(pemFile) {
   const spki = new X509Certificate(readFileSync(pemFile)).publicKey.export({ type: 'spki', format: 'der' });
   return createHash('sha256').update(spki).digest('base64');
-}
-
-function loadPlaywright() {
-  try {
-    return createRequire(path.join(here, 'package.json'))('playwright-core');
-  } catch {
-    throw new Error('playwright-core not found: run npm install (it is a devDependency), then scripts/peers/chromium/install.sh');
-  }
 }
 
 /** Runs in the page: fetches each path, hashes it, and reads its Resource Timing entry. */
@@ -144,17 +117,10 @@ async function main() {
     const spki = o.spki ?? spkiHash(o.cert);
     const { chromium } = loadPlaywright();
     const t1 = Date.now();
-    browser = await chromium.launch({
-      executablePath: o.chromium || process.env.CHROMIUM || '/usr/bin/chromium',
-      headless: !o.headful,
-      // fresh profile per launch is Playwright's default (temporary user-data-dir)
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run',
-        '--enable-quic', `--origin-to-force-quic-on=${url.host}`,
-        `--ignore-certificate-errors-spki-list=${spki}`,
-        ...(o.netLog ? [`--log-net-log=${path.resolve(o.netLog)}`, '--net-log-capture-mode=Everything'] : []),
-        ...o.flags],
-    });
+    browser = await launchChromium(chromium, o, [
+      '--enable-quic', `--origin-to-force-quic-on=${url.host}`, `--ignore-certificate-errors-spki-list=${spki}`,
+      ...(o.netLog ? [`--log-net-log=${path.resolve(o.netLog)}`, '--net-log-capture-mode=Everything'] : []),
+    ]);
     result.browser = browser.version();
     result.timings.launchMs = Date.now() - t1;
     const page = await browser.newPage();

@@ -22,43 +22,24 @@
 // Debian's chromium (scripts/peers/chromium/install.sh), never a downloaded one.
 
 import http from 'node:http';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { COMMON_OPTIONS, launchChromium, loadPlaywright, parseOptions } from './driver-lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const SCENARIOS = ['connect', 'bidi-echo', 'uni', 'server-bidi', 'datagram-echo', 'close',
   'server-close', 'many-streams', 'bulk', 'stats'];
 
 function parseArgs(argv) {
-  const o = { flags: [] };
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i];
-    const eqi = a.indexOf('=');
-    if (a.startsWith('--') && eqi > 2) { argv.splice(i + 1, 0, a.slice(eqi + 1)); a = a.slice(0, eqi); }
-    const next = () => {
-      if (i + 1 >= argv.length) usage(`missing value for ${a}`);
-      return argv[++i];
-    };
-    switch (a) {
-      case '--url': o.url = next(); break;
-      case '--cert-hash': o.certHash = next(); break;
-      case '--scenario': o.scenario = next(); break;
-      case '--timeout-ms': o.timeoutMs = Number(next()); break;
-      case '--json': o.json = true; break;
-      case '--bytes': o.bytes = Number(next()); break;
-      case '--streams': o.streams = Number(next()); break;
-      case '--bulk-bytes': o.bulkBytes = Number(next()); break;
-      case '--datagrams': o.datagrams = Number(next()); break;
-      case '--expect-code': o.expectCode = Number(next()); break;
-      case '--expect-reason': o.expectReason = next(); break;
-      case '--chromium': o.chromium = next(); break;
-      case '--flag': o.flags.push(next()); break;
-      case '--headful': o.headful = true; break;
-      case '-h': case '--help': usage(); break;
-      default: usage(`unknown argument ${a}`);
-    }
-  }
+  const o = parseOptions(argv, { flags: [] }, {
+    ...COMMON_OPTIONS,
+    '--url': (o, next) => { o.url = next(); },
+    '--cert-hash': (o, next) => { o.certHash = next(); },
+    '--scenario': (o, next) => { o.scenario = next(); },
+    '--bytes': (o, next) => { o.bytes = Number(next()); },
+    '--streams': (o, next) => { o.streams = Number(next()); },
+    '--bulk-bytes': (o, next) => { o.bulkBytes = Number(next()); },
+    '--datagrams': (o, next) => { o.datagrams = Number(next()); },
+    '--expect-code': (o, next) => { o.expectCode = Number(next()); },
+    '--expect-reason': (o, next) => { o.expectReason = next(); },
+  }, usage);
   if (!o.url || !o.scenario) usage('--url and --scenario are required');
   if (!SCENARIOS.includes(o.scenario)) usage(`unknown scenario ${o.scenario}`);
   return o;
@@ -69,14 +50,6 @@ function usage(msg) {
   process.stderr.write('usage: node wt-client.mjs --url URL --cert-hash B64 --scenario ' +
     `{${SCENARIOS.join('|')}} [--timeout-ms N] [--json]\n`);
   process.exit(2);
-}
-
-function loadPlaywright() {
-  try {
-    return createRequire(path.join(here, 'package.json'))('playwright-core');
-  } catch {
-    throw new Error('playwright-core not found: run npm install (it is a devDependency), then scripts/peers/chromium/install.sh');
-  }
 }
 
 // The page-side code. It runs inside Chromium on a http://127.0.0.1 page
@@ -230,15 +203,8 @@ async function main() {
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
     const t1 = Date.now();
-    browser = await chromium.launch({
-      executablePath: o.chromium || process.env.CHROMIUM || '/usr/bin/chromium',
-      headless: !o.headful,
-      // fresh profile per launch is Playwright's default (temporary user-data-dir)
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run',
-        // getStats() (and wt.reliability / wt.congestionControl) are behind this switch in Chromium 156
-        ...(o.scenario === 'stats' ? ['--enable-experimental-web-platform-features'] : []), ...o.flags],
-    });
+    // getStats() (and wt.reliability / wt.congestionControl) are behind this switch in Chromium 156
+    browser = await launchChromium(chromium, o, o.scenario === 'stats' ? ['--enable-experimental-web-platform-features'] : []);
     result.browser = browser.version();
     result.timings.launchMs = Date.now() - t1;
     const page = await browser.newPage();
