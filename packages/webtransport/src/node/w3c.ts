@@ -10,7 +10,10 @@
  */
 import { WebTransportError } from '../errors.ts';
 import { connectWebTransport, type WebTransportClientOptions } from './client.ts';
-import type { WebTransportCloseInfo, WebTransportSession } from './session.ts';
+import {
+  DATAGRAM_OUTGOING_QUEUE, DATAGRAM_QUEUE, datagramHighWaterMark, datagramMaxAge, datagramMaxBuffered,
+  type WebTransportCloseInfo, type WebTransportDatagramDuplex, type WebTransportSession,
+} from './session.ts';
 import type { WebTransportBidirectionalStream } from './streams.ts';
 
 /** A certificate hash (W3C `WebTransportHash`). */
@@ -72,15 +75,13 @@ export class WebTransport {
   readonly ready: Promise<void>;
   readonly closed: Promise<WebTransportCloseInfo>;
   readonly draining: Promise<void>;
-  readonly datagrams: {
-    readonly readable: ReadableStream<Uint8Array>;
-    readonly writable: WritableStream<Uint8Array>;
-    readonly maxDatagramSize: number;
-    incomingMaxAge: number | null;
-    outgoingMaxAge: number | null;
-    incomingHighWaterMark: number;
-    outgoingHighWaterMark: number;
-  };
+  /**
+   * The datagram duplex (W3C §5): `incomingHighWaterMark` / `outgoingHighWaterMark` and
+   * `incomingMaxAge` / `outgoingMaxAge` as the W3C setters validate them (RangeError for negative
+   * or NaN), with `incomingMaxBufferedDatagrams` / `outgoingMaxBufferedDatagrams` as aliases of the
+   * two marks (the current W3C draft's names). Set before `ready`, they apply once the session exists.
+   */
+  readonly datagrams: WebTransportDatagramDuplex;
   readonly incomingBidirectionalStreams: ReadableStream<WebTransportBidirectionalStream>;
   readonly incomingUnidirectionalStreams: ReadableStream<ReadableStream<Uint8Array>>;
   readonly reliability = 'supports-unreliable';
@@ -88,6 +89,11 @@ export class WebTransport {
   #session: WebTransportSession | undefined;
   readonly #sessionP: Promise<WebTransportSession>;
   #closeRequested: { closeCode: number; reason: string } | undefined;
+  /** Datagram settings made before the session exists (W3C defaults: max ages null). */
+  readonly #datagramSettings = {
+    incomingHighWaterMark: DATAGRAM_QUEUE, outgoingHighWaterMark: DATAGRAM_OUTGOING_QUEUE,
+    incomingMaxAge: null as number | null, outgoingMaxAge: null as number | null,
+  };
 
   constructor(url: string | URL, options: WebTransportOptions = {}) {
     const parsed = new URL(url);
@@ -105,6 +111,7 @@ export class WebTransport {
     };
     this.#sessionP = connectWebTransport(parsed, native).then((s) => {
       this.#session = s;
+      Object.assign(s.datagrams, this.#datagramSettings);
       const pending = this.#closeRequested;
       if (pending !== undefined) s.close(pending);
       return s;
@@ -131,13 +138,51 @@ export class WebTransport {
     this.incomingBidirectionalStreams = deferredReadable(this.#sessionP.then((s) => s.incomingBidirectionalStreams));
     this.incomingUnidirectionalStreams = deferredReadable(this.#sessionP.then((s) => s.incomingUnidirectionalStreams));
     const self = this;
+    const settings = this.#datagramSettings;
+    /** The session's duplex once it exists, else the settings kept for it. */
+    const target = (): Pick<WebTransportDatagramDuplex, keyof typeof settings> => self.#session?.datagrams ?? settings;
     this.datagrams = {
       readable: deferredReadable(this.#sessionP.then((s) => s.datagrams.readable)),
       writable: deferredWritable(this.#sessionP.then((s) => s.datagrams.writable)),
       get maxDatagramSize(): number {
         return self.#session?.datagrams.maxDatagramSize ?? 1024;
       },
-      incomingMaxAge: null, outgoingMaxAge: null, incomingHighWaterMark: 1, outgoingHighWaterMark: 1,
+      get incomingHighWaterMark(): number {
+        return target().incomingHighWaterMark;
+      },
+      set incomingHighWaterMark(v: number) {
+        target().incomingHighWaterMark = datagramHighWaterMark(v);
+      },
+      get outgoingHighWaterMark(): number {
+        return target().outgoingHighWaterMark;
+      },
+      set outgoingHighWaterMark(v: number) {
+        target().outgoingHighWaterMark = datagramHighWaterMark(v);
+      },
+      get incomingMaxBufferedDatagrams(): number {
+        return Math.min(Math.floor(target().incomingHighWaterMark), 0xffffffff);
+      },
+      set incomingMaxBufferedDatagrams(v: number) {
+        target().incomingHighWaterMark = datagramMaxBuffered(v);
+      },
+      get outgoingMaxBufferedDatagrams(): number {
+        return Math.min(Math.floor(target().outgoingHighWaterMark), 0xffffffff);
+      },
+      set outgoingMaxBufferedDatagrams(v: number) {
+        target().outgoingHighWaterMark = datagramMaxBuffered(v);
+      },
+      get incomingMaxAge(): number | null {
+        return target().incomingMaxAge;
+      },
+      set incomingMaxAge(v: number | null) {
+        target().incomingMaxAge = datagramMaxAge(v);
+      },
+      get outgoingMaxAge(): number | null {
+        return target().outgoingMaxAge;
+      },
+      set outgoingMaxAge(v: number | null) {
+        target().outgoingMaxAge = datagramMaxAge(v);
+      },
     };
   }
 
@@ -169,7 +214,13 @@ export class WebTransport {
     const st = s.getStats();
     return {
       bytesSent: st.bytesSent, bytesReceived: st.bytesReceived, smoothedRtt: st.rttMs,
-      datagrams: { sent: st.datagramsSent, received: st.datagramsReceived, droppedIncoming: 0, expiredOutgoing: 0, lostOutgoing: 0 },
+      datagrams: {
+        sent: st.datagramsSent, received: st.datagramsReceived,
+        droppedIncoming: st.datagramsDroppedIncoming, expiredIncoming: st.datagramsExpiredIncoming, expiredOutgoing: st.datagramsExpiredOutgoing,
+        // Unknowable here: the QUIC layer does not report which DATAGRAM frames were declared
+        // lost (RFC 9002 §6.1; RFC 9221 §5 leaves it optional), so this stays 0.
+        lostOutgoing: 0,
+      },
     };
   }
 

@@ -20,7 +20,8 @@ import { WebTransportErrorCode } from '../errors.ts';
 import { decodeWtCapsule, encodeWtCapsule, WT_CAPSULE_TYPES, type WtCapsule } from './capsules.ts';
 import { wtStreamCodeToH3, h3StreamCodeToWt } from './codes.ts';
 import {
-  negotiateWt, WT_DEFAULT_LOCAL_SETTINGS, WT_UPGRADE_TOKENS, type WtLocalSettings, type WtNegotiated, wtSettingsEntries,
+  negotiateWt, WT_DEFAULT_LOCAL_SETTINGS, WT_UPGRADE_TOKENS, wtDefinesRequirementsNotMet, type WtDialect, type WtLocalSettings,
+  type WtNegotiated, type WtPeerTransport, type WtRequirement, wtRequirementsNotMet, wtSettingsEntries,
 } from './dialect.ts';
 import type { WtEvent } from './events.ts';
 import { buildWtRequest, buildWtResponse, isWtRequest, readWtRequest, readWtResponse, type WtRequestInit } from './headers.ts';
@@ -43,6 +44,17 @@ export interface WtConnectionOptions {
   readonly maxBufferedStreamBytes?: number;
   /** Datagrams held while their session is not established (default 32); beyond, they are dropped. */
   readonly maxBufferedDatagrams?: number;
+  /**
+   * The peer's transport parameters WebTransport depends on (max_datagram_frame_size), known once
+   * the handshake is done; when given, a peer without QUIC datagrams speaks no dialect (draft -15 §3.1).
+   */
+  readonly peerTransport?: WtPeerTransport;
+  /**
+   * Client: close the connection with WT_REQUIREMENTS_NOT_MET when the server announced a dialect
+   * that defines the code but lacks what it requires (default true: draft -15 §3.1 lets a client
+   * that wants the connection only for WebTransport do so). False keeps it for other requests.
+   */
+  readonly closeOnRequirementsNotMet?: boolean;
 }
 
 /** What the HTTP/3 hooks hand over, queued for `process`. */
@@ -72,6 +84,11 @@ export class WtConnection implements QuicStreamsInputs {
   readonly local: WtLocalSettings;
   /** The dialect and its rules, once the peer's SETTINGS arrived (undefined: none in common). */
   negotiated: WtNegotiated | undefined;
+  /**
+   * When the peer announced a dialect we speak but no dialect is usable: the highest such dialect
+   * and what the peer lacks for it (draft -15 §3.1).
+   */
+  requirementsNotMet: { readonly dialect: WtDialect; readonly missing: readonly WtRequirement[] } | undefined;
   private peerSettingsSeen = false;
   private readonly sessions = new Map<number, WtSession>();
   /** Sessions that ended: their late streams get WT_SESSION_GONE (§6). */
@@ -88,6 +105,8 @@ export class WtConnection implements QuicStreamsInputs {
   private readonly maxBufferedStreams: number;
   private readonly maxBufferedStreamBytes: number;
   private readonly maxBufferedDatagrams: number;
+  private readonly peerTransport: WtPeerTransport | undefined;
+  private readonly closeOnRequirementsNotMet: boolean;
 
   constructor(options: WtConnectionOptions) {
     this.role = options.role;
@@ -96,6 +115,8 @@ export class WtConnection implements QuicStreamsInputs {
     this.maxBufferedStreams = options.maxBufferedStreams ?? 16;
     this.maxBufferedStreamBytes = options.maxBufferedStreamBytes ?? 65536;
     this.maxBufferedDatagrams = options.maxBufferedDatagrams ?? 32;
+    this.peerTransport = options.peerTransport;
+    this.closeOnRequirementsNotMet = options.closeOnRequirementsNotMet ?? true;
     const h3 = options.h3 ?? {};
     this.h3 = new H3Connection({
       ...h3,
@@ -493,13 +514,23 @@ export class WtConnection implements QuicStreamsInputs {
 
   private onPeerSettings(): void {
     this.peerSettingsSeen = true;
-    this.negotiated = negotiateWt(this.role, this.local, this.h3.peerSettings!);
+    const peer = this.h3.peerSettings!;
+    this.negotiated = negotiateWt(this.role, this.local, peer, this.peerTransport);
+    this.requirementsNotMet = this.negotiated === undefined ? wtRequirementsNotMet(this.role, this.local, peer, this.peerTransport) : undefined;
     this.emit({ kind: 'settings', dialect: this.negotiated?.dialect, flowControl: this.negotiated?.flowControl ?? false });
+    // A server treats the requests as malformed (`announce`), without closing (draft -15 §3.1).
     const waiting = this.waiting;
     this.waiting = [];
     for (const id of waiting) {
       const s = this.sessions.get(id);
       if (s !== undefined) this.announce(s);
+    }
+    const unmet = this.requirementsNotMet;
+    if (unmet !== undefined && this.role === 'client' && this.closeOnRequirementsNotMet && wtDefinesRequirementsNotMet(unmet.dialect)) {
+      // draft -15 §3.1: a client MUST NOT establish sessions when the server's SETTINGS or transport
+      // parameters lack what WebTransport requires, and MAY close the connection with
+      // WT_REQUIREMENTS_NOT_MET. Drafts -13/-14 only forbid the sessions (they define no such code).
+      throw new WtProtocolError(WebTransportErrorCode.WT_REQUIREMENTS_NOT_MET, `the server's SETTINGS lack ${unmet.missing.join(', ')} (${unmet.dialect})`, 'connection');
     }
   }
 
@@ -817,7 +848,10 @@ export class WtConnection implements QuicStreamsInputs {
 
   private requireNegotiated(): WtNegotiated {
     if (this.negotiated === undefined) {
-      throw new TypeError(this.peerSettingsSeen ? 'the peer speaks no WebTransport dialect of ours' : 'the peer SETTINGS have not arrived yet');
+      const unmet = this.requirementsNotMet;
+      throw new TypeError(!this.peerSettingsSeen ? 'the peer SETTINGS have not arrived yet'
+        : unmet !== undefined ? `the peer announced WebTransport (${unmet.dialect}) without ${unmet.missing.join(', ')}`
+        : 'the peer speaks no WebTransport dialect of ours');
     }
     return this.negotiated;
   }

@@ -88,18 +88,69 @@ export function wtSettingsEntries(local: WtLocalSettings): H3SettingEntry[] {
   return out;
 }
 
-/** The dialects a peer's SETTINGS announce. */
-export function wtPeerDialects(settings: H3Settings): WtDialect[] {
+/** The dialects whose own setting a peer's SETTINGS carry, whatever else they lack. */
+export function wtAnnouncedDialects(settings: H3Settings): WtDialect[] {
   const x = settings.extra;
   const out: WtDialect[] = [];
   if (x.get(WtSettingId.ENABLE_WEBTRANSPORT_DRAFT02) === 1) out.push('draft02');
-  // From draft-07 on, WebTransport requires RFC 9297 datagrams (draft -07 §3.1).
-  if (settings.h3Datagram) {
-    if ((x.get(WtSettingId.MAX_SESSIONS_DRAFT07) ?? 0) > 0) out.push('draft07');
-    if ((x.get(WtSettingId.MAX_SESSIONS_DRAFT13) ?? 0) > 0) out.push('draft13');
-    if (x.get(WtSettingId.ENABLED_DRAFT15) === 1) out.push('draft15');
-  }
+  if ((x.get(WtSettingId.MAX_SESSIONS_DRAFT07) ?? 0) > 0) out.push('draft07');
+  if ((x.get(WtSettingId.MAX_SESSIONS_DRAFT13) ?? 0) > 0) out.push('draft13');
+  if (x.get(WtSettingId.ENABLED_DRAFT15) === 1) out.push('draft15');
   return out;
+}
+
+/** The dialects a peer's SETTINGS announce with the HTTP/3 datagrams they need. */
+export function wtPeerDialects(settings: H3Settings): WtDialect[] {
+  // From draft-07 on, WebTransport requires RFC 9297 datagrams (draft -07 §3.1).
+  return wtAnnouncedDialects(settings).filter((d) => d === 'draft02' || settings.h3Datagram);
+}
+
+/** Something a dialect needs of the peer besides its own setting. */
+export type WtRequirement =
+  /** The server's SETTINGS_ENABLE_CONNECT_PROTOCOL = 1 (RFC 9220 §3). */
+  | 'enable-connect-protocol'
+  /** SETTINGS_H3_DATAGRAM = 1 (RFC 9297 §2.1.1), from draft-07 on. */
+  | 'h3-datagram'
+  /** A max_datagram_frame_size transport parameter above 0 (RFC 9221 §3). */
+  | 'quic-datagram';
+
+/** The peer's transport parameters WebTransport depends on, when the transport knows them. */
+export interface WtPeerTransport {
+  /** The peer's max_datagram_frame_size (0 when it sent none). */
+  readonly maxDatagramFrameSize: number;
+}
+
+/**
+ * What the peer's SETTINGS (and transport parameters, when given) lack for `dialect`, seen from
+ * `role` (draft -15 §3.1 lists what servers and clients send). The reset_stream_at transport
+ * parameter of draft -15 is not checked: our transport does not offer RESET_STREAM_AT either.
+ */
+export function wtUnmetRequirements(role: 'client' | 'server', dialect: WtDialect, peer: H3Settings, transport?: WtPeerTransport): WtRequirement[] {
+  const out: WtRequirement[] = [];
+  // Only servers announce extended CONNECT; a client may not send one without it (RFC 9220 §3).
+  if (role === 'client' && !peer.enableConnectProtocol) out.push('enable-connect-protocol');
+  // draft-02 used the datagram draft's own codepoint; from draft-07 on, RFC 9297's.
+  if (dialect !== 'draft02' && !peer.h3Datagram) out.push('h3-datagram');
+  if (transport !== undefined && !(transport.maxDatagramFrameSize > 0)) out.push('quic-datagram');
+  return out;
+}
+
+/** Whether a dialect defines WT_REQUIREMENTS_NOT_MET: draft -15 §9.5 adds it; -14 §9.5 has no such code. */
+export function wtDefinesRequirementsNotMet(dialect: WtDialect): boolean {
+  return dialect === 'draft15';
+}
+
+/**
+ * Why no dialect could be picked although the peer announced one we speak: the highest such
+ * dialect and what the peer lacks for it. Undefined when a dialect is usable or none is shared.
+ */
+export function wtRequirementsNotMet(
+  role: 'client' | 'server', local: WtLocalSettings, peer: H3Settings, transport?: WtPeerTransport,
+): { readonly dialect: WtDialect; readonly missing: readonly WtRequirement[] } | undefined {
+  const common = wtAnnouncedDialects(peer).filter((d) => local.dialects.includes(d));
+  if (common.some((d) => wtUnmetRequirements(role, d, peer, transport).length === 0)) return undefined;
+  const dialect = common[common.length - 1];
+  return dialect === undefined ? undefined : { dialect, missing: wtUnmetRequirements(role, dialect, peer, transport) };
 }
 
 /** What both SETTINGS frames decided for a connection. */
@@ -132,11 +183,13 @@ function initialOf(x: ReadonlyMap<number, number>): WtInitialCredit {
 const declaresFlowControl = (c: WtInitialCredit): boolean => c.maxData > 0 || c.maxStreamsUni > 0 || c.maxStreamsBidi > 0;
 
 /**
- * Picks the highest dialect both endpoints announced and the rules that follow from it, or
- * undefined when there is none. `role` is ours; the server's session limit is the one that counts.
+ * Picks the highest dialect both endpoints announced whose requirements the peer meets (see
+ * {@link wtUnmetRequirements}) and the rules that follow from it, or undefined when there is none.
+ * `role` is ours; the server's session limit is the one that counts. `transport` (the peer's
+ * transport parameters) is checked when given.
  */
-export function negotiateWt(role: 'client' | 'server', local: WtLocalSettings, peer: H3Settings): WtNegotiated | undefined {
-  const offered = wtPeerDialects(peer);
+export function negotiateWt(role: 'client' | 'server', local: WtLocalSettings, peer: H3Settings, transport?: WtPeerTransport): WtNegotiated | undefined {
+  const offered = wtAnnouncedDialects(peer).filter((d) => wtUnmetRequirements(role, d, peer, transport).length === 0);
   let dialect: WtDialect | undefined;
   for (const d of WT_DIALECTS) if (local.dialects.includes(d) && offered.includes(d)) dialect = d;
   if (dialect === undefined) return undefined;
