@@ -3,7 +3,7 @@
  * decrypted with the public Initial keys, Handshake and 1-RTT packets with the secrets of a key
  * log (SSLKEYLOGFILE format) when one is given. The facts it extracts are what the test cases
  * check: handshakes, versions, cipher suites, Retry, Version Negotiation, certificates, 0-RTT
- * bytes, key phases.
+ * bytes, key phases, and whether the server ended a connection with a transport error.
  */
 import {
   splitCoalescedPackets, deriveInitialKeys, unprotectPacket, removeHeaderProtection, decodeFrames, packetKeysFromSecret,
@@ -35,6 +35,8 @@ export interface ConnectionFacts {
   serverKeyPhases: Set<number>;
   clientHandshakeVersions: Set<number>;
   serverHandshakeVersions: Set<number>;
+  /** The transport error code of a CONNECTION_CLOSE (0x1c) the server sent, if any (0 excluded). */
+  serverTransportError: number | undefined;
 }
 
 interface State {
@@ -94,9 +96,13 @@ function messages(stream: Uint8Array): Array<{ type: number; body: Uint8Array }>
   return out;
 }
 
-function collectCrypto(payload: Uint8Array, into: Map<number, Uint8Array>): void {
+/** Collects the CRYPTO frames of a payload; a transport CONNECTION_CLOSE with an error goes to `facts` (server packets). */
+function collectCrypto(payload: Uint8Array, into: Map<number, Uint8Array>, facts?: ConnectionFacts): void {
   try {
-    for (const f of decodeFrames(payload)) if (f.type === 'crypto') into.set(f.offset, f.data.slice());
+    for (const f of decodeFrames(payload)) {
+      if (f.type === 'crypto') into.set(f.offset, f.data.slice());
+      else if (facts && f.type === 'connectionClose' && !f.application && f.errorCode !== 0) facts.serverTransportError ??= f.errorCode;
+    }
   } catch {
     // a corrupted or unparseable payload: ignore
   }
@@ -116,6 +122,7 @@ export function analyzeTrace(log: readonly LoggedDatagram[], crypto: CryptoProvi
         clientCipherSuites: undefined, serverCipherSuite: undefined, clientRandom: undefined, retries: 0, retryTokenUsed: false,
         versionNegotiations: 0, pnsBeforeRetry: [], pnsAfterRetry: [], serverSentCertificate: undefined, zeroRttBytes: 0, clientOneRttBytes: 0,
         clientKeyPhases: new Set(), serverKeyPhases: new Set(), clientHandshakeVersions: new Set(), serverHandshakeVersions: new Set(),
+        serverTransportError: undefined,
       },
       clientScid: scid.slice(), initialDcid: dcid.slice(), retryScid: undefined, retryToken: undefined, serverScid: undefined,
       crypto: { c2s: new Map(), s2c: new Map() }, hsCrypto: new Map(),
@@ -187,7 +194,7 @@ export function analyzeTrace(log: readonly LoggedDatagram[], crypto: CryptoProvi
           s.facts.serverVersions.add(p.version);
           s.facts.serverScids.add(toHex(p.scid));
           s.serverScid = p.scid.slice();
-          collectCrypto(out.payload, s.crypto.s2c);
+          collectCrypto(out.payload, s.crypto.s2c, s.facts);
           break;
         }
       } else {
@@ -236,7 +243,7 @@ export function analyzeTrace(log: readonly LoggedDatagram[], crypto: CryptoProvi
         for (const p of packets) {
           if (p.kind !== 'long' || p.type !== 'handshake' || !bytesEqual(p.dcid, s.clientScid)) continue;
           const out = unprotectPacket(hsKeys, buf, p.start, p.pnOffset, p.end, -1);
-          if (out) collectCrypto(out.payload, s.hsCrypto);
+          if (out) collectCrypto(out.payload, s.hsCrypto, s.facts);
         }
       }
       const msgs = messages(concatOrdered(s.hsCrypto));
@@ -266,6 +273,11 @@ export function analyzeTrace(log: readonly LoggedDatagram[], crypto: CryptoProvi
       const phase = (h.firstByte >> 2) & 1;
       (d.dir === 'c2s' ? s.facts.clientKeyPhases : s.facts.serverKeyPhases).add(phase);
       if (d.dir === 'c2s') s.facts.clientOneRttBytes += d.data.length;
+      else if (phase === 0) {
+        // A server that ends the connection with an error after the handshake says so in 1-RTT.
+        const out = unprotectPacket(key, d.data.slice(), 0, pnOffset, d.data.length, -1);
+        if (out) collectCrypto(out.payload, new Map(), s.facts);
+      }
       break;
     }
   }

@@ -92,7 +92,8 @@ async function runClient(): Promise<number> {
   };
   if (testcase === 'multiconnect') {
     // One connection per file (handshakeloss, handshakecorruption), up to ten at a time: the
-    // runner allows sequential or parallel connections, and lossy handshakes wait out PTOs.
+    // runner allows sequential or parallel connections, and lossy handshakes wait out PTOs. A
+    // connection that fails (or that the server ends with an error) is replaced by a new one.
     const queue = [...urls];
     const worker = async () => {
       for (let url = queue.shift(); url; url = queue.shift()) {
@@ -101,8 +102,11 @@ async function runClient(): Promise<number> {
           attempt++;
           try {
             const conn = await connect(host, port, options);
-            await fetchOne(conn, url);
-            await conn.close({ code: 0 });
+            try {
+              log(`OK ${url.href} ${await fetchHq(conn, url.pathname, downloads)} bytes`);
+            } finally {
+              await conn.close({ code: 0 });
+            }
             break;
           } catch (e) {
             log(`connection attempt ${attempt} for ${url.href} failed: ${(e as Error).message}`);

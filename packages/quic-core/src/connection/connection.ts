@@ -108,6 +108,7 @@ export interface ServerAcceptOptions {
 interface Undecryptable {
   readonly datagram: Uint8Array;
   readonly path: PathInfo;
+  readonly receivedAt: number;
 }
 
 /** Most datagrams held while waiting for keys (RFC 9000 §5.2, RFC 9001 §4.1.4). */
@@ -697,13 +698,13 @@ export class Connection {
   }
 
   /** @internal Holds a datagram whose keys are not there yet. */
-  holdUndecryptable(datagram: Uint8Array, path: PathInfo): void {
-    if (this.undecryptable.length < MAX_UNDECRYPTABLE) this.undecryptable.push({ datagram: datagram.slice(), path });
+  holdUndecryptable(datagram: Uint8Array, path: PathInfo, receivedAt: number): void {
+    if (this.undecryptable.length < MAX_UNDECRYPTABLE) this.undecryptable.push({ datagram: datagram.slice(), path, receivedAt });
   }
 
   private retryUndecryptable(now: number): void {
     const held = this.undecryptable.splice(0);
-    for (const h of held) receiveDatagram(this, h.datagram, h.path, now, true);
+    for (const h of held) receiveDatagram(this, h.datagram, h.path, now, true, h.receivedAt);
   }
 
   private applyPeerParams(bytes: Uint8Array, now: number): void {

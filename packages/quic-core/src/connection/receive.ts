@@ -27,8 +27,11 @@ const SPACE_OF_TYPE = { initial: PacketNumberSpace.Initial, handshake: PacketNum
 const KIND_OF_TYPE: Record<LongHeaderPacket['type'], FramePacketKind> = { initial: 'initial', handshake: 'handshake', '0rtt': 'zeroRtt' };
 const LOG_TYPE: Record<FramePacketKind, ConnPacketType> = { initial: 'initial', handshake: 'handshake', zeroRtt: '0rtt', oneRtt: 'short' };
 
-/** Processes one datagram. `retry` marks a second attempt of a held datagram. */
-export function receiveDatagram(conn: Connection, datagram: Uint8Array, path: PathInfo, now: number, retry = false): void {
+/**
+ * Processes one datagram. `retry` marks a second attempt of a held datagram, which arrived at
+ * `receivedAt`: RFC 9000 §13.2.5 wants the time it waited for keys in the ACK Delay we report.
+ */
+export function receiveDatagram(conn: Connection, datagram: Uint8Array, path: PathInfo, now: number, retry = false, receivedAt = now): void {
   if (!retry) {
     conn.bytesReceived += datagram.length;
     conn.stats.bytesReceived += datagram.length;
@@ -48,12 +51,12 @@ export function receiveDatagram(conn: Connection, datagram: Uint8Array, path: Pa
         continue;
       }
     }
-    const result = receivePacket(conn, datagram, p, path, now);
+    const result = receivePacket(conn, datagram, p, path, now, receivedAt);
     if (result === 'needs-keys') heldForKeys = true;
     else if (result !== 'ok' && conn.qlog) logPacketDropped(conn.qlog, now, qlogTypeOf(p), p.end - p.start, result);
     if (isOver(conn)) return;
   }
-  if (heldForKeys && !retry) conn.holdUndecryptable(datagram, path);
+  if (heldForKeys && !retry) conn.holdUndecryptable(datagram, path, now);
   // RFC 9000 §10.2.1: answer packets received while closing with CONNECTION_CLOSE again, at a falling rate.
   if (conn.state.kind === 'closing' && conn.closeResponder.onDatagram()) conn.pending.closeFrame = true;
 }
@@ -70,7 +73,7 @@ type DropTrigger =
   | 'unknown_connection_id' | 'payload_decrypt_error' | 'duplicate' | 'key_unavailable' | 'unsupported_version'
   | 'unexpected_packet' | 'header_parse_error';
 
-function receivePacket(conn: Connection, datagram: Uint8Array, p: ParsedPacket, path: PathInfo, now: number): PacketResult {
+function receivePacket(conn: Connection, datagram: Uint8Array, p: ParsedPacket, path: PathInfo, now: number, receivedAt: number): PacketResult {
   switch (p.kind) {
     case 'version-negotiation':
       return onVersionNegotiation(conn, p);
@@ -80,9 +83,9 @@ function receivePacket(conn: Connection, datagram: Uint8Array, p: ParsedPacket, 
       conn.stats.packetsDropped++;
       return 'unsupported_version';
     case 'long':
-      return receiveLong(conn, datagram, p, path, now);
+      return receiveLong(conn, datagram, p, path, now, receivedAt);
     case 'short':
-      return receiveShort(conn, datagram, p, path, now);
+      return receiveShort(conn, datagram, p, path, now, receivedAt);
   }
 }
 
@@ -120,7 +123,7 @@ function onRetry(conn: Connection, datagram: Uint8Array, p: Extract<ParsedPacket
   return 'ok';
 }
 
-function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket, path: PathInfo, now: number): PacketResult {
+function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket, path: PathInfo, now: number, receivedAt: number): PacketResult {
   if (p.version !== conn.version) return 'unsupported_version';
   if (p.type === '0rtt' && (conn.side === 'client' || !conn.zeroRtt)) {
     if (conn.side === 'client') return 'unexpected_packet'; // RFC 9001 §5.6: a client never decrypts 0-RTT
@@ -151,7 +154,7 @@ function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket
   }
   if (conn.peerInitialScid === undefined && p.type === 'initial') conn.peerInitialScid = p.scid.slice();
   conn.receivedFromPeer = true;
-  processPayload(conn, space, KIND_OF_TYPE[p.type], out.pn, out.payload, p.dcid, p.end - p.start, now);
+  processPayload(conn, space, KIND_OF_TYPE[p.type], out.pn, out.payload, p.dcid, p.end - p.start, now, receivedAt);
   if (conn.side === 'server' && p.type === 'handshake') {
     // RFC 9000 §8.1: a Handshake packet proves the client's address; RFC 9001 §4.9.1: the
     // server then discards Initial keys.
@@ -163,9 +166,14 @@ function receiveLong(conn: Connection, datagram: Uint8Array, p: LongHeaderPacket
   return 'ok';
 }
 
-function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPacket, path: PathInfo, now: number): PacketResult {
+function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPacket, path: PathInfo, now: number, receivedAt: number): PacketResult {
   const keys = conn.oneRtt;
-  if (!keys) return conn.state.kind === 'handshake' ? 'needs-keys' : 'key_unavailable';
+  // RFC 9001 §5.7: a server does not process 1-RTT packets before the handshake completes (it
+  // has the keys once it sent its Finished); they wait for the client's Finished. Acknowledging
+  // them early would let the client confirm the handshake (§4.1.2) and drop the Handshake keys
+  // while its Finished is still lost.
+  const early = conn.side === 'server' && !conn.handshakeComplete;
+  if (!keys || early) return conn.state.kind === 'handshake' ? 'needs-keys' : 'key_unavailable';
   // RFC 9000 §10.3.1: a datagram that cannot be processed may be a stateless reset.
   if (!conn.isLocalCid(p.dcid)) return checkReset(conn, datagram, 'unknown_connection_id');
   if (p.pnOffset + 20 > p.end) return checkReset(conn, datagram, 'header_parse_error');
@@ -191,7 +199,7 @@ function receiveShort(conn: Connection, datagram: Uint8Array, p: ShortHeaderPack
     keys.onReadCurrent(pn);
   }
   conn.receivedFromPeer = true;
-  processPayload(conn, space, 'oneRtt', pn, payload, p.dcid, p.end - p.start, now);
+  processPayload(conn, space, 'oneRtt', pn, payload, p.dcid, p.end - p.start, now, receivedAt);
   // RFC 9001 §4.1.2: a client may treat an acknowledged 1-RTT packet as confirmation; the
   // HANDSHAKE_DONE frame is the usual signal (handled with the frame).
   void path;
@@ -220,6 +228,7 @@ function qlogTypeOf(p: ParsedPacket): QlogPacketType {
 
 function processPayload(
   conn: Connection, space: PacketSpace, kind: FramePacketKind, pn: number, payload: Uint8Array, dcid: Uint8Array, length: number, now: number,
+  receivedAt: number,
 ): void {
   const logged: Frame[] | undefined = conn.qlog ? [] : undefined;
   conn.stats.packetsReceived++;
@@ -241,7 +250,7 @@ function processPayload(
   } finally {
     if (logged) logPacketReceived(conn.qlog!, now, LOG_TYPE[kind], pn, dcid, length, logged);
   }
-  space.acks.onPacketReceived(pn, ackEliciting, now);
+  space.acks.onPacketReceived(pn, ackEliciting, receivedAt);
   // RFC 9000 §10.1: any authenticated packet restarts the idle timer.
   conn.ackElicitingSinceReceive = false;
   conn.resetIdleTimer(now);

@@ -36,6 +36,35 @@ test('the client\'s Handshake flight lost: the server\'s PTO and the client\'s p
   assert.ok(r.server.handshakeConfirmed);
 });
 
+test('a lost client Finished while the client sends 1-RTT data: the server holds that data until its handshake completes, so the client keeps its Handshake keys and resends the Finished (RFC 9001 §5.7)', () => {
+  for (const seed of [1, 2, 3]) {
+    const client = Connection.connect({ config: config(), path: clientPath, now: 0 });
+    const server = new ServerSlot(config());
+    const pair = new Pair<Connection, ServerSlot>({ a: client, b: server, seed, aToB: [dropWhere((i) => i === 1), delay(20)], bToA: [delay(20)] });
+    pair.run({ until: () => client.handshakeComplete, maxTime: 10_000 });
+    const id = client.openStream('uni')!;
+    client.writeStream(id, new Uint8Array(3000), true);
+    pair.run({ until: () => !!server.conn?.handshakeConfirmed, maxTime: 10_000 });
+    assert.ok(server.conn!.handshakeComplete);
+  }
+});
+
+test('1-RTT packets held for keys are acknowledged with the time they waited in the ACK Delay (RFC 9000 §13.2.5)', () => {
+  const client = Connection.connect({ config: config(), path: clientPath, now: 0 });
+  const server = new ServerSlot(config());
+  // The client's second datagram (its Handshake flight with Finished) is lost: the server holds
+  // the client's first 1-RTT packets until the Finished comes again after a PTO.
+  const pair = new Pair<Connection, ServerSlot>({ a: client, b: server, seed: 5, aToB: [dropWhere((i) => i === 1), delay(20)], bToA: [delay(20)] });
+  pair.run({ until: () => client.handshakeComplete, maxTime: 10_000 });
+  const id = client.openStream('bidi')!;
+  client.writeStream(id, new Uint8Array(100), true);
+  const before = pair.now;
+  pair.run({ until: () => !!server.conn?.handshakeConfirmed && client.handshakeConfirmed, maxTime: 20_000 });
+  assert.ok(pair.now - before > 100, `the Finished came again after ${pair.now - before} ms`);
+  // Without the wait in the ACK Delay the client would sample an RTT of the whole PTO (smoothed 60+).
+  assert.ok(client.rtt.smoothed < 50, `smoothed RTT ${client.rtt.smoothed} ms on a 40 ms path`);
+});
+
 test('PTO probes back off exponentially while everything is lost', () => {
   const sendTimes: number[] = [];
   const client = Connection.connect({ config: config(), path: clientPath, now: 0 });

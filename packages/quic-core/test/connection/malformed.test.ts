@@ -156,7 +156,11 @@ test('1-RTT data before the handshake completes is held, not acted on (RFC 9001 
   // The client has 1-RTT keys now; the server has not completed its handshake.
   assert.ok(client.oneRtt && !slot.conn!.handshakeComplete);
   feed(slot.conn!, shortPacket(client, framesPayload({ type: 'handshakeDone' })), 3);
-  assert.is(slot.conn!.state.kind === 'closing', true, 'the server decrypts it with its 0.5-RTT keys and refuses HANDSHAKE_DONE');
+  assert.is(slot.conn!.state.kind, 'handshake', 'held: not acted on, not acknowledged');
+  // The client's Finished completes the server's handshake; the held packet is read then.
+  for (let t = client.pollTransmit(4); t; t = client.pollTransmit(4)) slot.receive(t.data, serverPath, 5);
+  assert.ok(slot.conn!.handshakeComplete);
+  assert.is(closeCode(slot.conn!), E.PROTOCOL_VIOLATION, 'HANDSHAKE_DONE from a client, read once the handshake completed');
 });
 
 // ---------------------------------------------------------------- limits
