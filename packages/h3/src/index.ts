@@ -40,6 +40,10 @@ export type { Capsule, CapsuleParserOptions } from './capsules.ts';
 export type * from './events.ts';
 export { H3Connection } from './connection.ts';
 export type { H3ConnectionOptions } from './connection.ts';
-export { H3QuicAdapter } from './quic-adapter.ts';
+export { H3QuicAdapter, QuicStreamsAdapter } from './quic-adapter.ts';
 export type { H3QuicAdapterOptions, H3QuicTransport, H3AdapterEvent, H3TransportEvent } from './quic-adapter.ts';
+export type {
+  QuicStreamsAdapterOptions, QuicStreamsProtocol, QuicStreamsDriven, QuicStreamsClosable, QuicStreamsStart, QuicStreamsTransport,
+  QuicStreamsTransportEvent, QuicStreamsEventOf,
+} from './quic-adapter.ts';
 export type { H3Extension } from './streams/extension.ts';

@@ -1,38 +1,82 @@
 /**
- * Drives an {@link H3Connection} from a quic-core `Connection`: the bridge between the QUIC
- * engine's events and stream buffers and the H3 layer's narrow `QuicStreamsPort`. Sans-IO like
- * both sides: it keeps no time and does no I/O.
+ * Drives a protocol connection over the `QuicStreamsPort` (an {@link H3Connection}, or one built
+ * on it such as a WebTransport connection) from a quic-core `Connection`: the bridge between the
+ * QUIC engine's events and stream buffers and the protocol's narrow port. Sans-IO like both
+ * sides: it keeps no time and does no I/O.
+ *
+ * {@link QuicStreamsAdapter} is the bridge for any such protocol: the caller passes a factory that
+ * creates the protocol connection over the port, and says which object closes it.
+ * {@link H3QuicAdapter} is the bridge for plain HTTP/3.
  *
  * Calling contract: after every input to the QUIC connection, pass each of its events (from
- * `Connection.pollEvent()`) to `handleEvent`, then drain `pollEvent()` here. Commands go to `h3`
- * (present from the `transport-ready` event on) or to `close`. The H3 connection is created when
- * the handshake completes, since its control and QPACK streams need the peer's stream limits.
+ * `Connection.pollEvent()`) to `handleEvent`, then drain `pollEvent()` here. Commands go to the
+ * protocol connection (present from the `transport-ready` event on) or to `close`. The protocol
+ * connection is created when the handshake completes, since its control and QPACK streams need
+ * the peer's stream limits (or earlier, for 0-RTT, with `startEarly`).
  *
- * Writes the QUIC send buffers cannot take yet are held here per stream and passed on when the
- * transport reports the stream writable; `bufferedAmount(streamId)` and the `send-drained` event
- * let a caller apply backpressure.
+ * Writes the QUIC send buffers cannot take yet are held here per stream (not copied) and passed
+ * on when the transport reports the stream writable; `bufferedAmount(streamId)` and the
+ * `send-drained` event let a caller apply backpressure. `pauseReading` leaves a stream's bytes in
+ * the QUIC receive buffer, so the peer's flow-control credit is not renewed while a reader is slow.
  * @module
  */
 import type { CloseReason, Connection, ConnectionEvent } from '@quicts/quic-core';
 import { H3Connection, type H3ConnectionOptions } from './connection.ts';
 import { H3ErrorCode } from './errors.ts';
 import type { H3Event } from './events.ts';
-import type { QuicStreamsPort } from './quic-port.ts';
+import type { QuicStreamsInputs, QuicStreamsPort } from './quic-port.ts';
 
 /** What the adapter needs of a QUIC connection (quic-core's `Connection` fits). */
-export type H3QuicTransport = Pick<
+export type QuicStreamsTransport = Pick<
   Connection,
   | 'side' | 'openStream' | 'writeStream' | 'readStream' | 'resetStream' | 'stopSending' | 'sendDatagram' | 'close'
   | 'peerMaxDatagramFrameSize' | 'config' | 'canSendEarlyData'
 >;
 
-export interface H3QuicAdapterOptions extends Omit<H3ConnectionOptions, 'role' | 'port'> {
-  readonly quic: H3QuicTransport;
+/** What the adapter calls on the protocol connection it drives: the transport's inputs, and its events. */
+export interface QuicStreamsDriven<E> extends QuicStreamsInputs {
+  /** The next event, or null. */
+  pollEvent(): E | null;
 }
 
-/** The adapter's own events, mixed in order with the H3 connection's. */
-export type H3TransportEvent =
-  /** The handshake completed and the H3 connection exists (`h3`). */
+/** What ends the protocol connection: for HTTP/3 the connection itself, for a protocol on HTTP/3 its H3Connection. */
+export interface QuicStreamsClosable {
+  readonly isClosed: boolean;
+  /** Closes the connection with an application error code. */
+  close(code: number, reason: string): void;
+}
+
+/** The events of a driven protocol connection. */
+export type QuicStreamsEventOf<C extends QuicStreamsDriven<unknown>> = NonNullable<ReturnType<C['pollEvent']>>;
+
+/** What a protocol connection is created with. */
+export interface QuicStreamsStart {
+  readonly role: 'client' | 'server';
+  readonly port: QuicStreamsPort;
+  /** The QUIC connection, for its transport parameters (the peer's are known once the handshake completed). */
+  readonly quic: QuicStreamsTransport;
+}
+
+/** How the adapter makes and drives one kind of protocol connection. */
+export interface QuicStreamsProtocol<C extends QuicStreamsDriven<unknown>> {
+  /** Creates the protocol connection over `start.port`. */
+  readonly create: (start: QuicStreamsStart) => C;
+  /** The object whose `isClosed` and `close` stand for the protocol connection's. */
+  readonly closable: (connection: C) => QuicStreamsClosable;
+  /**
+   * Sees each event of the protocol connection as it is queued; an event it returns is queued
+   * right after (a check the transport's parameters decide, for example).
+   */
+  readonly inspect?: (event: QuicStreamsEventOf<C>, connection: C, quic: QuicStreamsTransport) => QuicStreamsEventOf<C> | undefined;
+}
+
+export interface QuicStreamsAdapterOptions<C extends QuicStreamsDriven<unknown>> extends QuicStreamsProtocol<C> {
+  readonly quic: QuicStreamsTransport;
+}
+
+/** The adapter's own events, mixed in order with the protocol connection's. */
+export type QuicStreamsTransportEvent =
+  /** The handshake completed and the protocol connection exists. */
   | { readonly kind: 'transport-ready'; readonly alpn: string | undefined }
   /** Every byte held for the stream was handed to the QUIC connection. */
   | { readonly kind: 'send-drained'; readonly streamId: number }
@@ -43,8 +87,6 @@ export type H3TransportEvent =
   /** The QUIC connection is closing or closed; nothing more will flow. */
   | { readonly kind: 'transport-closed'; readonly reason: CloseReason };
 
-export type H3AdapterEvent = H3Event | H3TransportEvent;
-
 /** Largest piece read from a QUIC stream at once. */
 const READ_CHUNK = 64 * 1024;
 
@@ -54,31 +96,36 @@ interface Pending {
   fin: boolean;
 }
 
-export class H3QuicAdapter {
-  readonly quic: H3QuicTransport;
+/** Whether QUIC DATAGRAM frames may flow both ways (RFC 9221 §3). */
+function datagramsNegotiated(quic: QuicStreamsTransport): boolean {
+  return quic.config.transport.maxDatagramFrameSize > 0 && quic.peerMaxDatagramFrameSize > 0;
+}
+
+/** Drives a protocol connection `C`, which the factory creates over the port, from a QUIC connection. */
+export class QuicStreamsAdapter<C extends QuicStreamsDriven<unknown>> {
+  readonly quic: QuicStreamsTransport;
   readonly role: 'client' | 'server';
-  /** The H3 connection, once the handshake completed. */
-  h3: H3Connection | undefined;
   /** How the QUIC connection ended, once it did. */
   closeReason: CloseReason | undefined;
-  private readonly options: Omit<H3ConnectionOptions, 'role' | 'port'>;
+  private current: C | undefined;
+  private readonly protocol: QuicStreamsProtocol<C>;
   private readonly port: QuicStreamsPort;
   private readonly pending = new Map<number, Pending>();
-  /** Streams that became readable before the H3 connection existed (0-RTT). */
+  /** Streams that became readable before the protocol connection existed (0-RTT). */
   private readonly early = new Set<number>();
   /** Streams whose reading the application paused, and those of them with data waiting. */
   private readonly paused = new Set<number>();
   private readonly waiting = new Set<number>();
   /** Streams whose end we wrote and the peer has not acknowledged yet. */
   private readonly unacked = new Set<number>();
-  private readonly events: H3AdapterEvent[] = [];
+  private readonly events: (QuicStreamsEventOf<C> | QuicStreamsTransportEvent)[] = [];
   private eventHead = 0;
 
-  constructor(options: H3QuicAdapterOptions) {
-    const { quic, ...h3Options } = options;
+  constructor(options: QuicStreamsAdapterOptions<C>) {
+    const { quic, ...protocol } = options;
     this.quic = quic;
     this.role = quic.side;
-    this.options = h3Options;
+    this.protocol = protocol;
     this.port = {
       openBidiStream: () => this.open('bidi'),
       openUniStream: () => this.open('uni'),
@@ -95,6 +142,11 @@ export class H3QuicAdapter {
     };
   }
 
+  /** The protocol connection, once the handshake completed (or `startEarly` started it). */
+  get connection(): C | undefined {
+    return this.current;
+  }
+
   /** Whether the QUIC connection is closing or closed. */
   get isClosed(): boolean {
     return this.closeReason !== undefined;
@@ -102,7 +154,7 @@ export class H3QuicAdapter {
 
   /** Whether QUIC DATAGRAM frames may flow both ways (RFC 9221 §3). */
   get datagramsNegotiated(): boolean {
-    return this.quic.config.transport.maxDatagramFrameSize > 0 && this.quic.peerMaxDatagramFrameSize > 0;
+    return datagramsNegotiated(this.quic);
   }
 
   /**
@@ -125,7 +177,7 @@ export class H3QuicAdapter {
         this.start(e.alpn);
         return;
       case 'streamReadable':
-        if (this.h3 === undefined) this.early.add(e.streamId);
+        if (this.current === undefined) this.early.add(e.streamId);
         else if (this.paused.has(e.streamId)) this.waiting.add(e.streamId);
         else this.readAll(e.streamId);
         break;
@@ -136,16 +188,14 @@ export class H3QuicAdapter {
         // The transport already answered with RESET_STREAM (RFC 9000 §3.5).
         this.pending.delete(e.streamId);
         this.acknowledged(e.streamId);
-        this.h3?.handleStopSending(e.streamId, e.errorCode);
+        this.current?.handleStopSending(e.streamId, e.errorCode);
         break;
       case 'streamsAvailable':
-        this.drainH3();
         this.push({ kind: 'streams-available', dir: e.dir });
         return;
       case 'streamSendComplete':
         this.acknowledged(e.streamId);
-        this.drainH3();
-        return;
+        break;
       case 'streamClosed':
         this.acknowledged(e.streamId);
         this.pending.delete(e.streamId);
@@ -153,14 +203,13 @@ export class H3QuicAdapter {
         this.waiting.delete(e.streamId);
         return;
       case 'datagram':
-        this.h3?.handleDatagram(e.data);
+        this.current?.handleDatagram(e.data);
         break;
       case 'closing':
       case 'closed':
         if (this.closeReason === undefined) {
           this.closeReason = e.reason;
           this.pending.clear();
-          this.drainH3();
           this.push({ kind: 'transport-closed', reason: e.reason });
         }
         return;
@@ -169,12 +218,12 @@ export class H3QuicAdapter {
       case 'keyUpdate':
         return;
     }
-    this.drainH3();
+    this.drain();
   }
 
   /** The next event, or null. */
-  pollEvent(): H3AdapterEvent | null {
-    this.drainH3();
+  pollEvent(): QuicStreamsEventOf<C> | QuicStreamsTransportEvent | null {
+    this.drain();
     if (this.eventHead >= this.events.length) {
       if (this.eventHead > 0) {
         this.events.length = 0;
@@ -186,9 +235,10 @@ export class H3QuicAdapter {
   }
 
   /**
-   * Stops reading a request stream: what arrives stays in the QUIC receive buffer, so the peer's
-   * flow-control credit is not renewed (backpressure for a slow consumer). Only for request and
-   * push streams; control and QPACK streams are always read.
+   * Stops reading a stream: what arrives stays in the QUIC receive buffer, so the peer's
+   * flow-control credit is not renewed (backpressure for a slow consumer). Only for streams whose
+   * bytes the application consumes (HTTP/3 request and push streams, WebTransport streams);
+   * control and QPACK streams are always read.
    */
   pauseReading(streamId: number): void {
     this.paused.add(streamId);
@@ -197,55 +247,57 @@ export class H3QuicAdapter {
   /** Reads a paused stream again, at once if data is waiting. */
   resumeReading(streamId: number): void {
     if (!this.paused.delete(streamId)) return;
-    if (this.waiting.delete(streamId) && this.h3 !== undefined && !this.isClosed) {
+    if (this.waiting.delete(streamId) && this.current !== undefined && !this.isClosed) {
       this.readAll(streamId);
-      this.drainH3();
+      this.drain();
     }
   }
 
   /**
-   * Closes the connection with an application error code (default H3_NO_ERROR): through the H3
-   * connection when it exists, directly otherwise.
+   * Closes the connection with an application error code (default H3_NO_ERROR): through the
+   * protocol connection when it exists, directly otherwise.
    */
   close(code: number = H3ErrorCode.H3_NO_ERROR, reason = ''): void {
-    if (this.h3 !== undefined) this.h3.close(code, reason);
+    if (this.current !== undefined) this.protocol.closable(this.current).close(code, reason);
     else if (!this.isClosed) this.quic.close(code, reason, true);
   }
 
   /**
-   * Client with 0-RTT under way: starts the H3 connection before the handshake completes, so its
-   * control stream and requests go in 0-RTT packets (RFC 9114 §3.3). The server's SETTINGS are
-   * not known yet: the defaults of RFC 9114 §7.2.4.2 apply until they arrive. False when 0-RTT
-   * cannot be used.
+   * Client with 0-RTT under way: starts the protocol connection before the handshake completes,
+   * so its control stream and requests go in 0-RTT packets (RFC 9114 §3.3). The server's SETTINGS
+   * are not known yet: the defaults of RFC 9114 §7.2.4.2 apply until they arrive. False when
+   * 0-RTT cannot be used.
    */
   startEarly(): boolean {
-    if (this.role !== 'client' || this.h3 !== undefined || !this.quic.canSendEarlyData) return false;
+    if (this.role !== 'client' || this.current !== undefined || !this.quic.canSendEarlyData) return false;
     this.start(undefined);
     return true;
   }
 
-  // ---- the H3 connection's start --------------------------------------------------------------
+  // ---- the protocol connection's start --------------------------------------------------------
 
   private start(alpn: string | undefined): void {
-    if (this.h3 !== undefined || this.isClosed) return;
-    const wanted = this.options.settings?.h3Datagram ?? false;
-    // RFC 9297 §2.1.1: H3_DATAGRAM=1 only over a connection that negotiated QUIC DATAGRAM.
-    const settings = { ...this.options.settings, h3Datagram: wanted && this.datagramsNegotiated };
-    this.h3 = new H3Connection({ ...this.options, settings, role: this.role, port: this.port });
-    this.push({ kind: 'transport-ready', alpn });
+    if (this.current !== undefined || this.isClosed) return;
+    this.current = this.protocol.create({ role: this.role, port: this.port, quic: this.quic });
+    this.events.push({ kind: 'transport-ready', alpn });
     const early = [...this.early];
     this.early.clear();
     for (const id of early) this.readAll(id);
-    this.drainH3();
+    this.drain();
   }
 
   // ---- input ----------------------------------------------------------------------------------
 
   private readAll(id: number): void {
-    const h3 = this.h3!;
+    const conn = this.current!;
+    const closable = this.protocol.closable(conn);
     for (;;) {
-      if (h3.isClosed) return;
-      let r: ReturnType<H3QuicTransport['readStream']>;
+      if (closable.isClosed) return;
+      if (this.paused.has(id)) {
+        this.waiting.add(id);
+        return;
+      }
+      let r: ReturnType<QuicStreamsTransport['readStream']>;
       try {
         r = this.quic.readStream(id, READ_CHUNK);
       } catch {
@@ -253,11 +305,11 @@ export class H3QuicAdapter {
       }
       switch (r.kind) {
         case 'data':
-          h3.handleStreamData(id, r.data, r.fin);
+          conn.handleStreamData(id, r.data, r.fin);
           if (r.fin) return;
           break;
         case 'reset':
-          h3.handleStreamReset(id, r.errorCode);
+          conn.handleStreamReset(id, r.errorCode);
           return;
         case 'blocked':
         case 'closed':
@@ -266,29 +318,27 @@ export class H3QuicAdapter {
     }
   }
 
-  /** Moves the H3 connection's events to the queue, checking the peer's SETTINGS on the way. */
-  private drainH3(): void {
-    const h3 = this.h3;
-    if (h3 === undefined) return;
-    for (let e = h3.pollEvent(); e !== null; e = h3.pollEvent()) {
+  /** Moves the protocol connection's events to the queue, each through `inspect`. */
+  private drain(): void {
+    const conn = this.current;
+    if (conn === undefined) return;
+    const inspect = this.protocol.inspect;
+    for (;;) {
+      const e = conn.pollEvent() as QuicStreamsEventOf<C> | null;
+      if (e === null) return;
       this.events.push(e);
-      if (e.kind === 'settings' && e.settings.h3Datagram && !this.datagramsNegotiated && !h3.isClosed) {
-        // RFC 9297 §2.1.1: H3_DATAGRAM=1 without the QUIC DATAGRAM extension is a SETTINGS error.
-        const reason = 'H3_DATAGRAM without the QUIC DATAGRAM extension';
-        h3.close(H3ErrorCode.H3_SETTINGS_ERROR, reason);
-        this.events.push({ kind: 'connection-error', code: H3ErrorCode.H3_SETTINGS_ERROR, reason });
-      }
+      const extra = inspect?.(e, conn, this.quic);
+      if (extra !== undefined) this.events.push(extra);
     }
   }
 
   private acknowledged(id: number): void {
-    if (this.unacked.delete(id) && this.unacked.size === 0) {
-      this.drainH3();
-      this.push({ kind: 'sends-acknowledged' });
-    }
+    if (this.unacked.delete(id) && this.unacked.size === 0) this.push({ kind: 'sends-acknowledged' });
   }
 
-  private push(e: H3AdapterEvent): void {
+  /** Queues an event of ours, after what the protocol connection reported before it. */
+  private push(e: QuicStreamsTransportEvent): void {
+    this.drain();
     this.events.push(e);
   }
 
@@ -350,7 +400,6 @@ export class H3QuicAdapter {
       this.acknowledged(id);
     }
     this.pending.delete(id);
-    this.drainH3();
     this.push({ kind: 'send-drained', streamId: id });
   }
 
@@ -366,11 +415,58 @@ export class H3QuicAdapter {
   }
 
   private stop(id: number, code: number): void {
+    // Nothing more is wanted from the stream: what the peer still sends is read and dropped.
+    this.paused.delete(id);
+    this.waiting.delete(id);
     if (this.isClosed) return;
     try {
       this.quic.stopSending(id, code);
     } catch {
       // no receiving part, or already finished
     }
+  }
+}
+
+// ---- plain HTTP/3 ---------------------------------------------------------------------------------
+
+/** What the HTTP/3 adapter needs of a QUIC connection. */
+export type H3QuicTransport = QuicStreamsTransport;
+
+export interface H3QuicAdapterOptions extends Omit<H3ConnectionOptions, 'role' | 'port'> {
+  readonly quic: H3QuicTransport;
+}
+
+/** The adapter's own events, mixed in order with the H3 connection's. */
+export type H3TransportEvent = QuicStreamsTransportEvent;
+
+export type H3AdapterEvent = H3Event | H3TransportEvent;
+
+/** The H3 connection, offering H3_DATAGRAM only where QUIC DATAGRAM was negotiated. */
+function createH3(start: QuicStreamsStart, options: Omit<H3ConnectionOptions, 'role' | 'port'>): H3Connection {
+  const wanted = options.settings?.h3Datagram ?? false;
+  // RFC 9297 §2.1.1: H3_DATAGRAM=1 only over a connection that negotiated QUIC DATAGRAM.
+  const settings = { ...options.settings, h3Datagram: wanted && datagramsNegotiated(start.quic) };
+  return new H3Connection({ ...options, settings, role: start.role, port: start.port });
+}
+
+/** Checks the peer's SETTINGS against the transport: the error event to queue, if any. */
+function checkPeerSettings(e: H3Event, h3: H3Connection, quic: QuicStreamsTransport): H3Event | undefined {
+  if (e.kind !== 'settings' || !e.settings.h3Datagram || datagramsNegotiated(quic) || h3.isClosed) return undefined;
+  // RFC 9297 §2.1.1: H3_DATAGRAM=1 without the QUIC DATAGRAM extension is a SETTINGS error.
+  const reason = 'H3_DATAGRAM without the QUIC DATAGRAM extension';
+  h3.close(H3ErrorCode.H3_SETTINGS_ERROR, reason);
+  return { kind: 'connection-error', code: H3ErrorCode.H3_SETTINGS_ERROR, reason };
+}
+
+/** Drives an {@link H3Connection} from a quic-core `Connection`. */
+export class H3QuicAdapter extends QuicStreamsAdapter<H3Connection> {
+  constructor(options: H3QuicAdapterOptions) {
+    const { quic, ...h3Options } = options;
+    super({ quic, create: (start) => createH3(start, h3Options), closable: (h3) => h3, inspect: checkPeerSettings });
+  }
+
+  /** The H3 connection, once the handshake completed (or `startEarly` started it). */
+  get h3(): H3Connection | undefined {
+    return this.connection;
   }
 }

@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { H3ErrorCode, type H3AdapterEvent, type H3QuicTransport, H3QuicAdapter, encodeH3Frame, H3SettingId } from '@quicts/h3';
+import {
+  H3Connection, H3ErrorCode, type H3AdapterEvent, type H3Event, type H3QuicTransport, H3QuicAdapter, encodeH3Frame, H3SettingId,
+  QuicStreamsAdapter, type QuicStreamsStart,
+} from '@quicts/h3';
 import { delay, loss } from '@quicts/testkit';
 import { H3Sim } from './quic-sim.ts';
 
@@ -292,6 +295,57 @@ test('a write the transport refuses (stream already reset) leaves nothing to wai
   const kinds: string[] = [];
   for (let e = a.pollEvent(); e !== null; e = a.pollEvent()) kinds.push(e.kind);
   assert.ok(kinds.includes('sends-acknowledged'));
+});
+
+test('the generic adapter: any protocol over the port, made by the factory, closed through what it names', () => {
+  const t = fakeTransport(0, 0);
+  /** A protocol that wraps an H3 connection and tags its events. */
+  class Tagged {
+    readonly h3: H3Connection;
+    constructor(readonly start: QuicStreamsStart) {
+      this.h3 = new H3Connection({ role: start.role, port: start.port });
+    }
+    handleStreamData(id: number, data: Uint8Array, fin: boolean): void {
+      this.h3.handleStreamData(id, data, fin);
+    }
+    handleStreamReset(id: number, code: number): void {
+      this.h3.handleStreamReset(id, code);
+    }
+    handleStopSending(id: number, code: number): void {
+      this.h3.handleStopSending(id, code);
+    }
+    handleDatagram(payload: Uint8Array): void {
+      this.h3.handleDatagram(payload);
+    }
+    pollEvent(): { tag: 'tagged'; kind: H3Event['kind'] } | null {
+      const e = this.h3.pollEvent();
+      return e === null ? null : { tag: 'tagged', kind: e.kind };
+    }
+  }
+  const created: QuicStreamsStart[] = [];
+  const a = new QuicStreamsAdapter<Tagged>({
+    quic: t.quic,
+    create: (start) => {
+      created.push(start);
+      return new Tagged(start);
+    },
+    closable: (c) => c.h3,
+    inspect: (e) => (e.kind === 'settings' ? { tag: 'tagged', kind: 'goaway' } : undefined),
+  });
+  assert.is(a.connection, undefined);
+  t.inbox.set(3, [Uint8Array.of(0x00, ...encodeH3Frame({ kind: 'settings', entries: [] }))]);
+  a.handleEvent({ type: 'streamReadable', streamId: 3 });
+  a.handleEvent({ type: 'connected', alpn: 'x', resumed: false, earlyDataAccepted: false });
+  assert.is(created.length, 1);
+  assert.is(created[0]!.role, 'client');
+  assert.is(created[0]!.quic, t.quic);
+  const events: string[] = [];
+  for (let e = a.pollEvent(); e !== null; e = a.pollEvent()) events.push('tag' in e ? `${e.tag}:${e.kind}` : e.kind);
+  // The event `inspect` returned follows the one it saw.
+  assert.equal(events, ['transport-ready', 'tagged:settings', 'tagged:goaway']);
+  a.close(H3ErrorCode.H3_INTERNAL_ERROR, 'done');
+  assert.ok(a.connection!.h3.isClosed);
+  assert.equal(t.closed(), { code: H3ErrorCode.H3_INTERNAL_ERROR, reason: 'done' });
 });
 
 test.run();

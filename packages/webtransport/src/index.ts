@@ -2,8 +2,11 @@
 export * from './errors.ts';
 export {
   WT_DIALECTS, WtSettingId, WT_DEFAULT_LOCAL_SETTINGS, WT_UPGRADE_TOKENS, wtUpgradeToken, wtSettingsEntries, wtPeerDialects, negotiateWt,
+  wtAnnouncedDialects, wtUnmetRequirements, wtRequirementsNotMet, wtDefinesRequirementsNotMet,
 } from './protocol/dialect.ts';
-export type { WtDialect, WtLocalSettings, WtNegotiated, WtInitialCredit } from './protocol/dialect.ts';
+export type {
+  WtDialect, WtLocalSettings, WtNegotiated, WtInitialCredit, WtRequirement, WtPeerTransport,
+} from './protocol/dialect.ts';
 export {
   WtCapsuleType, WT_CAPSULE_TYPES, WT_MAX_CLOSE_REASON, encodeWtCapsule, decodeWtCapsule, truncateCloseReason,
 } from './protocol/capsules.ts';

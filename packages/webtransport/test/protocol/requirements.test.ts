@@ -8,11 +8,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { H3Connection, H3ErrorCode, settingsFromEntries, type H3SettingsInit } from '@quicts/h3';
-import { WebTransportErrorCode as WT, WtConnection, WT_DEFAULT_LOCAL_SETTINGS, type WtConnectionOptions, type WtDialect } from '@quicts/webtransport';
-import { FakeQuicEndpoint } from '../../../h3/test/fake-quic.ts';
 import {
-  negotiateWt, wtAnnouncedDialects, wtDefinesRequirementsNotMet, wtRequirementsNotMet, wtUnmetRequirements,
-} from '../../src/protocol/dialect.ts';
+  negotiateWt, WebTransportErrorCode as WT, WtConnection, WT_DEFAULT_LOCAL_SETTINGS, wtAnnouncedDialects, wtDefinesRequirementsNotMet,
+  wtRequirementsNotMet, wtUnmetRequirements, type WtConnectionOptions, type WtDialect, type WtPeerTransport, type WtRequirement,
+} from '@quicts/webtransport';
+import { FakeQuicEndpoint } from '../../../h3/test/fake-quic.ts';
 import { deliver, only, WtPair } from './wt-pair.ts';
 
 const ECP = 0x08;
@@ -39,8 +39,10 @@ test('HTTP/3 datagrams from draft-07 on; QUIC datagrams whenever the transport p
   assert.equal(wtUnmetRequirements('client', 'draft02', noDatagram), []);
   const full = settings([[ECP, 1], [H3_DATAGRAM, 1], [WT_ENABLED_15, 1]]);
   assert.equal(wtUnmetRequirements('client', 'draft15', full), []);
-  assert.equal(wtUnmetRequirements('client', 'draft15', full, { maxDatagramFrameSize: 0 }), ['quic-datagram']);
-  assert.equal(wtUnmetRequirements('server', 'draft15', full, { maxDatagramFrameSize: 0 }), ['quic-datagram']);
+  const noQuicDatagram: WtPeerTransport = { maxDatagramFrameSize: 0 };
+  const missing: WtRequirement[] = ['quic-datagram'];
+  assert.equal(wtUnmetRequirements('client', 'draft15', full, noQuicDatagram), missing);
+  assert.equal(wtUnmetRequirements('server', 'draft15', full, noQuicDatagram), missing);
   assert.equal(wtUnmetRequirements('client', 'draft15', full, { maxDatagramFrameSize: 65535 }), []);
 });
 
