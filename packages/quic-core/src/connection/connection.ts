@@ -594,10 +594,14 @@ export class Connection {
     this.updateIdleDeadline();
   }
 
-  /** @internal The idle period is at least three times the current PTO (RFC 9000 §10.1), so it grows with PTO backoff. */
+  /**
+   * @internal The idle period is at least three PTOs (RFC 9000 §10.1), measured without backoff:
+   * with the backoff it would outgrow the time since the last packet from the peer, and a
+   * connection whose peer is gone would probe for ever instead of timing out.
+   */
   updateIdleDeadline(): void {
     const timeout = this.idleTimeout;
-    this.idleDeadline = timeout > 0 ? this.idleStart + Math.max(timeout, 3 * this.ptoPeriod()) : undefined;
+    this.idleDeadline = timeout > 0 ? this.idleStart + Math.max(timeout, this.closePeriod()) : undefined;
   }
 
   /** The negotiated idle timeout in ms (RFC 9000 §10.1: the smaller of both sides' values; 0: none). */

@@ -57,8 +57,6 @@ export function onLossTimeout(conn: Connection, now: number): void {
       space = conn.spaces[1].writeKeys ? conn.spaces[1] : conn.spaces[0];
     }
     space.probes = Math.max(space.probes, out.probes);
-    // RFC 9000 §10.1: the idle period is at least three of the (now longer) PTOs.
-    conn.updateIdleDeadline();
     if (space.discarded) return;
     requeueForProbe(conn, space);
   }

@@ -77,4 +77,22 @@ test('the idle period is at least three PTOs on a slow path', () => {
   assert.ok(client.idleDeadline! - client.idleStart >= 3 * pto);
 });
 
+test('a client whose server never answers times out at its idle timeout, however far the PTO has backed off', () => {
+  for (const idle of [5_000, 20_000]) {
+    const client = Connection.connect({ config: config({ maxIdleTimeout: idle }), path: clientPath, now: 0 });
+    let now = 0;
+    let closedAt = -1;
+    while (closedAt < 0 && now < 600_000) {
+      while (client.pollTransmit(now)); // everything is lost
+      for (let e = client.pollEvent(); e; e = client.pollEvent()) if (e.type === 'closed') closedAt = now;
+      const next = client.nextTimeout();
+      if (next === undefined) break;
+      now = next;
+      client.handleTimeout(now);
+    }
+    for (let e = client.pollEvent(); e; e = client.pollEvent()) if (e.type === 'closed' && closedAt < 0) closedAt = now;
+    assert.ok(closedAt >= idle && closedAt <= idle + 1, `closed at ${closedAt} ms with an idle timeout of ${idle} ms`);
+  }
+});
+
 test.run();
