@@ -6,6 +6,7 @@
  * 0-RTT with session and transport-parameter files, key update, another first version).
  * @module
  */
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestCase } from '../cases.ts';
 import { freeUdpPort, root, start, waitForUdpBind, type Running } from '../process.ts';
@@ -19,6 +20,18 @@ const UNKNOWN_VERSION = '0x1a2a3a4a';
 export const ngtcp2Peer: Peer = {
   name: 'ngtcp2',
   application: 'h3',
+
+  async prepare(): Promise<string | undefined> {
+    // scripts/peers/ngtcp2/install.sh: 0 installed, 2 no apt-get here, anything else a failure.
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn('bash', [join(root, 'scripts/peers/ngtcp2/install.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('exit', (c) => resolve(c));
+      child.once('error', () => resolve(null));
+    });
+    if (code === 0) return undefined;
+    if (code === 2) return 'ngtcp2 cannot be installed on this system (no apt-get)';
+    throw new Error(`installing ngtcp2 failed (exit ${code})`);
+  },
 
   unsupported(_tc: TestCase, _dir: Direction): string | undefined {
     return undefined;

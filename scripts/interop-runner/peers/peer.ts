@@ -29,6 +29,11 @@ export interface Peer {
   readonly name: string;
   /** The ALPN every case runs over with this peer. */
   readonly application: 'hq-interop' | 'h3';
+  /**
+   * Installs the peer when it is missing. Resolves undefined when it is ready, or why it cannot run
+   * on this machine (the matrix is then skipped); rejects when an install that should work failed.
+   */
+  prepare?(): Promise<string | undefined>;
   /** Why the peer cannot take part in `tc` in direction `dir` (either of its roles), or undefined. */
   unsupported(tc: TestCase, dir: Direction): string | undefined;
   /** Starts the peer's server for `tc`, resolving once it listens. */
