@@ -57,8 +57,18 @@ export function onLossTimeout(conn: Connection, now: number): void {
       space = conn.spaces[1].writeKeys ? conn.spaces[1] : conn.spaces[0];
     }
     space.probes = Math.max(space.probes, out.probes);
-    if (space.discarded) return;
-    requeueForProbe(conn, space);
+    if (!space.discarded) requeueForProbe(conn, space);
+    // RFC 9002 §6.2.4: also probe the other spaces with data in flight (coalesced into the same
+    // datagram), since the peer may have the keys of only one of them: a server whose Initial
+    // (ServerHello) and Handshake flights are both unacknowledged resends both.
+    for (const other of conn.spaces) {
+      if (other === space || other.discarded) continue;
+      const canWrite = other.id === PacketNumberSpace.ApplicationData ? conn.handshakeComplete && conn.oneRtt !== undefined : other.writeKeys !== undefined;
+      if (!canWrite) continue;
+      if (conn.recovery.loss.sentPackets(other.id).ackElicitingInFlight === 0) continue;
+      other.probes = Math.max(other.probes, 1);
+      requeueForProbe(conn, other);
+    }
   }
 }
 
@@ -72,7 +82,7 @@ const PROBE_REQUEUE_PACKETS = 2;
  * ack-eliciting packets in flight. If the originals are acknowledged later, the send buffers drop
  * the requeued ranges again.
  */
-function requeueForProbe(conn: Connection, space: PacketSpace): void {
+export function requeueForProbe(conn: Connection, space: PacketSpace): void {
   const sent = conn.recovery.loss.sentPackets(space.id);
   let packets = 0;
   for (let i = sent.start; i < sent.end; i++) {

@@ -20,6 +20,7 @@ import type { PacketSpace } from './packet-space.ts';
 import type { SentFrame } from './sent-frames.ts';
 import { buildClose } from './close.ts';
 import { logPacketSent } from './qlog-events.ts';
+import { requeueForProbe } from './sent-fate.ts';
 import { MAX_CID_FRAME_SIZE } from './cids.ts';
 
 const TAG = 16;
@@ -92,6 +93,7 @@ export function buildTransmit(conn: Connection, now: number): Transmit | null {
   }
 
   let handshakeSent = false;
+  const reprobe: PacketSpace[] = [];
   for (const p of packets) {
     if (p.long) patchLongHeaderLength(buf, p.pnOffset - 2, 2, p.payloadEnd - p.pnOffset + TAG);
     protectPacket(p.keys, buf, p.start, p.pnOffset, p.pnLength, p.pn, p.payloadEnd);
@@ -102,12 +104,17 @@ export function buildTransmit(conn: Connection, now: number): Transmit | null {
       largestAcked: p.ackLargest, frames: p.frames,
     });
     if (p.ackLargest >= 0) p.space.acks.onAckSent();
-    if (p.ackEliciting && p.space.probes > 0) p.space.probes--;
+    if (p.ackEliciting && p.space.probes > 0) {
+      p.space.probes--;
+      // RFC 9002 §6.2.4: the second probe carries the same data again rather than only a PING.
+      if (p.space.probes > 0) reprobe.push(p.space);
+    }
     if (p.type === 'short') conn.oneRtt?.onPacketSent(p.pn);
     if (p.type === 'handshake') handshakeSent = true;
     conn.stats.packetsSent++;
     if (conn.qlog) logPacketSent(conn.qlog, conn, now, p.type, p.pn, size, p.frames, probing ? 'pto_probe' : undefined);
   }
+  for (const space of reprobe) if (!space.discarded) requeueForProbe(conn, space);
   conn.bytesSent += end;
   conn.stats.bytesSent += end;
   if (packets.some((p) => p.ackEliciting)) {

@@ -1,8 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Pair, corrupt, delay, loss } from '@quicts/testkit';
-import { Connection, type TransportConfig } from '@quicts/quic-core';
-import { ServerSlot, clientPath, config } from './harness.ts';
+import {
+  Connection, QUIC_V1, decodeFrames, deriveInitialKeys, parsePacketHeader, splitCoalescedPackets, unprotectPacket, type TransportConfig,
+} from '@quicts/quic-core';
+import { ServerSlot, clientPath, config, crypto, serverPath } from './harness.ts';
 import { dropWhere } from './link-elements.ts';
 import type { NullSessionOptions } from './null-session.ts';
 
@@ -63,6 +65,43 @@ test('1-RTT packets held for keys are acknowledged with the time they waited in 
   assert.ok(pair.now - before > 100, `the Finished came again after ${pair.now - before} ms`);
   // Without the wait in the ACK Delay the client would sample an RTT of the whole PTO (smoothed 60+).
   assert.ok(client.rtt.smoothed < 50, `smoothed RTT ${client.rtt.smoothed} ms on a 40 ms path`);
+});
+
+test('a server whose whole first flight is lost resends its Initial and Handshake data in both probe datagrams (RFC 9002 §6.2.4)', () => {
+  const client = Connection.connect({ config: config(), path: clientPath, now: 0 });
+  const slot = new ServerSlot(config({}, { serverFlightPadding: 1500 }));
+  const first = client.pollTransmit(0)!;
+  slot.receive(first.data, serverPath, 10);
+  const server = slot.conn!;
+  const odcid = parsePacketHeader(first.data, 0, { shortDcidLength: 0 });
+  assert.ok(odcid.kind === 'long');
+  const keys = deriveInitialKeys(crypto, QUIC_V1, (odcid as { dcid: Uint8Array }).dcid).server;
+  let lost = 0;
+  while (server.pollTransmit(10)) lost++; // the whole flight is lost
+  assert.ok(lost >= 2, `${lost} datagrams`);
+  // The client's own probe arrives (an Initial again), so the 3x limit leaves room for two probes.
+  slot.receive(first.data, serverPath, 20);
+  while (server.pollTransmit(20)) lost++;
+  const at = server.nextTimeout()!;
+  server.handleTimeout(at);
+  const probes: Array<{ initialCrypto: boolean; handshake: boolean }> = [];
+  for (let t = server.pollTransmit(at); t; t = server.pollTransmit(at)) {
+    let initialCrypto = false;
+    let handshake = false;
+    for (const p of splitCoalescedPackets(t.data.slice(), { shortDcidLength: 8 }).packets) {
+      if (p.kind !== 'long') continue;
+      if (p.type === 'handshake') handshake = true;
+      if (p.type !== 'initial') continue;
+      const out = unprotectPacket(keys, t.data.slice(), p.start, p.pnOffset, p.end, -1);
+      if (out && decodeFrames(out.payload).some((f) => f.type === 'crypto')) initialCrypto = true;
+    }
+    probes.push({ initialCrypto, handshake });
+  }
+  assert.ok(probes.length >= 2, `${probes.length} probe datagrams`);
+  for (const [i, p] of probes.slice(0, 2).entries()) {
+    assert.ok(p.initialCrypto, `probe ${i} carries the ServerHello again`);
+    assert.ok(p.handshake, `probe ${i} carries a Handshake packet`);
+  }
 });
 
 test('PTO probes back off exponentially while everything is lost', () => {
