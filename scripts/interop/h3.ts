@@ -19,8 +19,12 @@ import { downloadFiles, downloadOn, H3Client, type H3ClientOptions } from '@quic
  * previous update was acknowledged).
  */
 const KEY_UPDATE_INTERVAL = 64;
-/** How long one connection of the multiconnect case may take before it is abandoned and retried (ms). */
-const ATTEMPT_DEADLINE = 15_000;
+/**
+ * How long one connection of the multiconnect case may take before it is abandoned and retried
+ * (ms): under 30 % loss a handshake that loses several flights in a row waits out PTOs of 1, 2, 4,
+ * 8 s and more, so an attempt gets most of a minute before it counts as stuck.
+ */
+const ATTEMPT_DEADLINE = 45_000;
 
 /** A reserved version (RFC 9000 §15): the first Initial of the versionnegotiation case. */
 const UNKNOWN_VERSION = 0x1a2a3a4a;
