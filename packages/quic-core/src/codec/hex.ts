@@ -1,8 +1,10 @@
-/** Hex helpers for logs, tests and vectors. @module */
+/** Hex helpers for logs, tests, vectors and connection-ID map keys (one table lookup per byte). @module */
+
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]!]!;
   return out;
 }
 
