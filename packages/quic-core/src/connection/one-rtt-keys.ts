@@ -1,7 +1,10 @@
 /**
  * 1-RTT keys and key updates (RFC 9001 §6): the current read and write keys with their key phase
- * bits, the next read keys computed ahead so a peer's update can be tried without delay, and the
- * previous read keys kept for a while for reordered packets (§6.5).
+ * bits, the next read keys, and the previous read keys kept for a while for reordered packets
+ * (§6.5). The next read keys are derived when first needed: when we start an update (so the peer's
+ * answer is read without delay) or when a packet of the other key phase arrives; most connections
+ * never update keys, and deriving them at handshake time cost an HKDF chain and an AEAD key object
+ * per connection.
  * @module
  */
 import type { SymmetricCrypto } from '../crypto/provider.ts';
@@ -16,7 +19,8 @@ interface Generation {
 export class OneRttKeys {
   #read: Generation;
   #write: Generation;
-  #nextRead: Generation;
+  /** Derived on first use ({@link select} of the other phase, or {@link initiate}). */
+  #nextRead: Generation | undefined;
   #previousRead: PacketProtectionKeys | undefined;
   /** When the previous read keys are dropped (3 PTO after the update, §6.5). */
   previousReadDiscardAt: number | undefined;
@@ -42,7 +46,6 @@ export class OneRttKeys {
   ) {
     this.#read = { secret: readSecret, keys: packetKeysFromSecret(crypto, suite, readSecret, version) };
     this.#write = { secret: writeSecret, keys: packetKeysFromSecret(crypto, suite, writeSecret, version) };
-    this.#nextRead = this.#next(this.#read);
   }
 
   get writeKeys(): PacketProtectionKeys {
@@ -58,6 +61,21 @@ export class OneRttKeys {
     return nextPhaseKeys(this.crypto, g.keys, g.secret, this.version);
   }
 
+  /** True once the next key phase's read keys exist (they are derived on first use). */
+  get nextReadDerived(): boolean {
+    return this.#nextRead !== undefined;
+  }
+
+  /**
+   * The next read keys, derived once and kept until the peer moves to them. RFC 9001 §6.3
+   * expects the next keys to be ready so their creation does not time-signal the key phase bit;
+   * deriving them at the first packet of the other phase signals that at most once per phase,
+   * and after an update §6.3 allows deferring them anyway.
+   */
+  #nextReadKeys(): Generation {
+    return (this.#nextRead ??= this.#next(this.#read));
+  }
+
   /**
    * Keys to try for a packet with key phase bit `phase` and packet number `pn`:
    * 'current', 'previous' (a late packet from before the last update) or 'next' (the peer updated).
@@ -67,7 +85,7 @@ export class OneRttKeys {
     if (this.#previousRead !== undefined && this.#firstReadPn >= 0 && pn < this.#firstReadPn) {
       return { which: 'previous', keys: this.#previousRead };
     }
-    return { which: 'next', keys: this.#nextRead.keys };
+    return { which: 'next', keys: this.#nextReadKeys().keys };
   }
 
   /** A packet was authenticated with the current read keys. */
@@ -82,8 +100,8 @@ export class OneRttKeys {
   onReadNext(pn: number, now: number, pto: number): 'remote' | 'response' {
     this.#previousRead = this.#read.keys;
     this.previousReadDiscardAt = now + 3 * pto;
-    this.#read = this.#nextRead;
-    this.#nextRead = this.#next(this.#read);
+    this.#read = this.#nextReadKeys();
+    this.#nextRead = undefined;
     this.readPhase = (this.readPhase ^ 1) as 0 | 1;
     this.#firstReadPn = pn;
     if (this.writePhase !== this.readPhase) {
@@ -100,6 +118,8 @@ export class OneRttKeys {
 
   /** Starts a key update (RFC 9001 §6.1). The caller checks {@link canInitiate}. */
   initiate(): void {
+    // The peer answers in the next phase (§6.2): have its read keys ready.
+    this.#nextReadKeys();
     this.#rotateWrite();
   }
 

@@ -59,4 +59,24 @@ test('no key update before the handshake is confirmed', () => {
   assert.is(server.conn!.state.kind, 'established');
 });
 
+test('the next key phase is derived only when an update needs it', () => {
+  const client = Connection.connect({ config: config(), path: clientPath, now: 0 });
+  const server = new ServerSlot(config());
+  const pair = new Pair<Connection, ServerSlot>({ a: client, b: server, seed: 2, link: [delay(10)] });
+  pair.run({ until: () => client.handshakeConfirmed && server.conn?.handshakeConfirmed === true, maxTime: 5000 });
+  pair.advance(500);
+  assert.not.ok(client.oneRtt!.nextReadDerived, 'client: not at handshake time');
+  assert.not.ok(server.conn!.oneRtt!.nextReadDerived, 'server: not at handshake time');
+  assert.ok(client.initiateKeyUpdate());
+  // The initiator has the keys of the answer ready before it arrives.
+  assert.ok(client.oneRtt!.nextReadDerived);
+  pair.advance(1000);
+  assert.is(server.conn!.oneRtt!.generation, 1);
+  assert.is(client.oneRtt!.readPhase, 1);
+  // Both moved to the new phase; the phase after it is not derived until needed again.
+  assert.not.ok(client.oneRtt!.nextReadDerived);
+  assert.not.ok(server.conn!.oneRtt!.nextReadDerived);
+  assert.is(client.state.kind, 'established');
+});
+
 test.run();
