@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { emit, median, round, type BenchRecord } from './lib/report.ts';
+import { stopByPid } from './lib/child.ts';
 
 export interface WebTransportBulkOptions {
   /** Payload bytes per transfer (default 50 MB; bounded to 1 KB .. 200 MB). */
@@ -103,22 +104,10 @@ function startServer(name: string, command: string, args: readonly string[], rea
   const child: ChildProcess = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   const pid = child.pid;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
   const stop = async (): Promise<void> => {
-    if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const t = setTimeout(() => {
-      try {
-        if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(t);
+    if (pid === undefined || hasExited()) return;
+    await stopByPid(pid, exited, hasExited, 5000);
   };
   const stderr: string[] = [];
   child.stderr!.on('data', (c: Buffer) => {

@@ -81,24 +81,31 @@ export function startChild(script: string, args: readonly string[], options: { n
     send(msg: unknown): void {
       if (!ended) proc.stdin!.write(JSON.stringify(msg) + '\n');
     },
-    async stop(): Promise<void> {
-      if (ended) return;
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        return;
-      }
-      const t = setTimeout(() => {
-        try {
-          if (!ended) process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 2000);
-      await exited;
-      clearTimeout(t);
+    stop(): Promise<void> {
+      return ended ? Promise.resolve() : stopByPid(pid, exited, () => ended, 2000);
     },
   };
+}
+
+/**
+ * Ends a child process started by this process, by its pid: SIGTERM, then SIGKILL if it is still
+ * running after `graceMs`; resolves once it exited.
+ */
+export async function stopByPid(pid: number, exited: Promise<unknown>, hasExited: () => boolean, graceMs: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const t = setTimeout(() => {
+    try {
+      if (!hasExited()) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, graceMs);
+  await exited;
+  clearTimeout(t);
 }
 
 /** Inside a child: prints one JSON message for the parent. */
