@@ -23,8 +23,17 @@ type Engine = TlsClient | TlsServer;
 class TlsCryptoSession implements CryptoSession {
   readonly #queue: CryptoSessionEvent[] = [];
   #completeSent = false;
+  /**
+   * The TLS engine; the server's is dropped once its handshake is complete and its tickets are
+   * written, since nothing more can come from it (RFC 9001 §4.4: no post-handshake client
+   * messages in QUIC). The client keeps its engine for NewSessionTicket (RFC 8446 §4.6.1), which
+   * keeps only the resumption secret of its handshake state.
+   */
+  #engine: Engine | undefined;
 
-  constructor(readonly isClient: boolean, private readonly engine: Engine) {}
+  constructor(readonly isClient: boolean, engine: Engine) {
+    this.#engine = engine;
+  }
 
   start(): void {
     // The TLS client writes its ClientHello when constructed; collect it.
@@ -32,7 +41,13 @@ class TlsCryptoSession implements CryptoSession {
   }
 
   readHandshake(level: CryptoLevel, data: Uint8Array): void {
-    this.#guard(() => this.engine.readHandshake(TO_TLS[level], data));
+    const engine = this.#engine;
+    if (!engine) {
+      // What the server engine answers any message after its handshake.
+      if (data.length > 0) throw new TlsAlert('unexpected_message', 'handshake data after the handshake').toTransportError();
+      return;
+    }
+    this.#guard(() => engine.readHandshake(TO_TLS[level], data));
     this.#collect();
   }
 
@@ -51,13 +66,15 @@ class TlsCryptoSession implements CryptoSession {
   }
 
   #collect(): void {
+    const engine = this.#engine;
+    if (!engine) return;
     // Secrets first: data of a level must not be sent before its keys exist, and the connection
     // installs keys as it reads them.
-    for (let e = this.engine.pollEvent(); e !== null; e = this.engine.pollEvent()) {
+    for (let e = engine.pollEvent(); e !== null; e = engine.pollEvent()) {
       switch (e.type) {
         case 'secret':
-          if (e.level === 'early' && e.direction === 'write' && this.engine instanceof TlsClient) {
-            this.#queue.push({ kind: 'earlyDataOffered', rememberedParameters: this.engine.offeredTicket?.transportParameters });
+          if (e.level === 'early' && e.direction === 'write' && engine instanceof TlsClient) {
+            this.#queue.push({ kind: 'earlyDataOffered', rememberedParameters: engine.offeredTicket?.transportParameters });
           }
           this.#queue.push({ kind: 'secret', secret: { level: SECRET_LEVEL[e.level], direction: e.direction, suite: e.suite, secret: e.secret } });
           break;
@@ -69,7 +86,7 @@ class TlsCryptoSession implements CryptoSession {
           break;
         case 'handshake-complete':
           this.#completeSent = true;
-          this.#queue.push({ kind: 'handshakeComplete', alpn: this.engine.alpnProtocol, resumed: e.resumed, earlyDataAccepted: e.earlyData === 'accepted' });
+          this.#queue.push({ kind: 'handshakeComplete', alpn: engine.alpnProtocol, resumed: e.resumed, earlyDataAccepted: e.earlyData === 'accepted' });
           break;
         case 'early-data':
           this.#queue.push({ kind: 'earlyData', accepted: e.accepted });
@@ -81,9 +98,10 @@ class TlsCryptoSession implements CryptoSession {
           break;
       }
     }
-    for (let out = this.engine.writeHandshake(); out !== null; out = this.engine.writeHandshake()) {
+    for (let out = engine.writeHandshake(); out !== null; out = engine.writeHandshake()) {
       this.#queue.push({ kind: 'data', level: FROM_TLS[out.level], data: out.data });
     }
+    if (engine instanceof TlsServer && !engine.isHandshaking) this.#engine = undefined;
     // Keep 'handshakeComplete' after the data it completes (the client's Finished).
     if (this.#completeSent) {
       const i = this.#queue.findIndex((e) => e.kind === 'handshakeComplete');

@@ -70,6 +70,8 @@ export class TlsClient extends TlsEndpointBase {
   private certificateRequest: { context: Uint8Array; schemes: number[] } | undefined;
   private resumptionMaster: Uint8Array | undefined;
   private offer: PskOffer | undefined;
+  /** The ticket of {@link offer}, kept after the handshake drops the offer's key schedule. */
+  private ticketOffered: TlsClientTicket | undefined;
   /** The latest ClientHello carried early_data. */
   private earlyInFlight = false;
 
@@ -82,12 +84,13 @@ export class TlsClient extends TlsEndpointBase {
     const shareGroups = client.keyShareGroups ?? this.groups.slice(0, 1);
     this.keyShares = shareGroups.map((g) => this.makeKeyShare(g));
     this.offer = this.pickTicket();
+    this.ticketOffered = this.offer?.ticket;
     this.sendClientHello();
   }
 
   /** The ticket offered in the ClientHello, if any (its transport parameters govern 0-RTT, RFC 9000 §7.4.1). */
   get offeredTicket(): TlsClientTicket | undefined {
-    return this.offer?.ticket;
+    return this.ticketOffered;
   }
 
   private get ticketKey(): string {
@@ -254,7 +257,7 @@ export class TlsClient extends TlsEndpointBase {
     this.keyShares = shares;
     // RFC 8446 §4.1.4: 0-RTT is over; a PSK stays only if its hash fits the selected suite
     if (this.earlyInFlight) this.settleEarlyData(false);
-    if (this.offer && this.offer.suite.hash !== this.suite!.hash) this.offer = undefined;
+    if (this.offer && this.offer.suite.hash !== this.suite!.hash) this.offer = this.ticketOffered = undefined;
     this.transcript.replaceWithMessageHash();
     this.transcript.add(m.raw);
     this.offered = new Set();
@@ -361,6 +364,7 @@ export class TlsClient extends TlsEndpointBase {
     this.state = { kind: 'connected' };
     this.setReadLevel('application');
     this.finish();
+    this.releaseHandshakeState();
   }
 
   /** RFC 8446 §4.6.1: derive the ticket's PSK, keep it, and report it. */
@@ -389,6 +393,16 @@ export class TlsClient extends TlsEndpointBase {
     };
     this.client.ticketStore?.put(this.ticketKey, ticket);
     this.emit({ type: 'session-ticket', ticket });
+  }
+
+  /** Only NewSessionTicket can follow (RFC 9001 §4.4: no post-handshake authentication in QUIC). */
+  protected override releaseHandshakeState(): void {
+    super.releaseHandshakeState();
+    this.keyShares = [];
+    this.offer = undefined;
+    this.offered = new Set();
+    this.handshakeSecrets = undefined;
+    this.certificateRequest = undefined;
   }
 
   /** RFC 8446 §4.4.2: answer a CertificateRequest with our chain (possibly empty) and a CertificateVerify. */

@@ -140,6 +140,11 @@ export abstract class TlsEndpointBase {
     return !this.complete;
   }
 
+  /** True once the handshake-only state (transcript, key schedule, buffers) has been dropped. */
+  get handshakeStateReleased(): boolean {
+    return this.complete && this.schedule === undefined;
+  }
+
   /** The negotiated ALPN protocol. */
   get alpnProtocol(): string | undefined {
     return this.alpn;
@@ -209,6 +214,19 @@ export abstract class TlsEndpointBase {
   protected finish(): void {
     this.complete = true;
     this.emit({ type: 'handshake-complete', resumed: this.resumed, earlyData: this.earlyData });
+  }
+
+  /**
+   * Drops what only the handshake needed once it is complete: the transcript hash, the key
+   * schedule and the reassembly buffers of the Initial and Handshake levels (nothing more is read
+   * there, RFC 9001 §4.1.3). Secrets still needed after it (the resumption master secret for
+   * NewSessionTicket, the exporter secret) are kept by the subclasses and here.
+   */
+  protected releaseHandshakeState(): void {
+    this.transcript.release();
+    this.schedule = undefined;
+    this.buffers.initial.compact();
+    this.buffers.handshake.compact();
   }
 
   protected keyLog(label: string, secret: Uint8Array): void {

@@ -37,6 +37,11 @@ export class TlsHandshakeBuffer {
     this.len += data.length;
   }
 
+  /** Gives back the grown buffer when nothing is pending (the level will carry no more). */
+  compact(): void {
+    if (this.len === 0) this.buf = new Uint8Array(0);
+  }
+
   /** The next complete message, or null when more bytes are needed. */
   next(): TlsHandshakeMessage | null {
     if (this.len < 4) return null;

@@ -342,6 +342,14 @@ export class TlsServer extends TlsEndpointBase {
     this.setReadLevel('application');
     this.finish();
     if (this.server.tickets) for (let i = this.server.tickets.count ?? 1; i > 0; i--) this.issueSessionTicket();
+    this.releaseHandshakeState();
+  }
+
+  /** Later tickets need only the resumption master secret (RFC 8446 §4.6.1). */
+  protected override releaseHandshakeState(): void {
+    super.releaseHandshakeState();
+    this.handshakeSecrets = undefined;
+    this.clientAppSecret = undefined;
   }
 
   /**

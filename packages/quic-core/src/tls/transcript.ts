@@ -11,6 +11,7 @@ export class TlsTranscript {
   private hash: IncrementalHash | undefined;
   /** Messages absorbed before the hash function was known (the ClientHello). */
   private pending: Uint8Array[] = [];
+  private released = false;
 
   constructor(private readonly crypto: SymmetricCrypto, private algorithm?: HashAlgorithm) {
     if (algorithm) this.hash = crypto.hashInit(algorithm);
@@ -30,6 +31,7 @@ export class TlsTranscript {
 
   /** Absorbs one whole handshake message (header included). */
   add(message: Uint8Array): void {
+    if (this.released) throw new RangeError('transcript already released');
     if (this.hash) this.hash.update(message);
     else this.pending.push(message.slice());
   }
@@ -56,6 +58,13 @@ export class TlsTranscript {
     const digest = this.digest();
     this.hash = this.crypto.hashInit(this.algorithm!);
     this.hash.update(encodeHandshake(TlsHandshakeType.message_hash, digest));
+  }
+
+  /** Drops the hash state once the handshake is over; nothing may be added or digested after. */
+  release(): void {
+    this.released = true;
+    this.hash = undefined;
+    this.pending = [];
   }
 
   get hashAlgorithm(): HashAlgorithm | undefined {

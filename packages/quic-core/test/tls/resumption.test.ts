@@ -112,6 +112,28 @@ for (const crypto of providers) {
     });
   }
 
+  t('the handshake state is released at completion; later tickets are still issued and stored', () => {
+    const w = world(crypto);
+    const client = w.client();
+    const server = w.server();
+    pump(client, server);
+    assert.ok(client.handshakeStateReleased, 'client');
+    assert.ok(server.handshakeStateReleased, 'server');
+    drain(client);
+    assert.is(w.store.count('example.test'), 1);
+    server.issueSessionTicket(Uint8Array.of(7));
+    pump(client, server);
+    const ev = drain(client).find((e) => e.type === 'session-ticket');
+    assert.ok(ev && ev.type === 'session-ticket', 'a ticket issued after the release');
+    assert.is(w.store.count('example.test'), 2);
+    // The released client still resumes with it.
+    const again = w.client();
+    const sv = w.server();
+    pump(again, sv);
+    assert.ok(again.isResumed);
+    assert.equal(client.exportKeyingMaterial('x', new Uint8Array(0), 16), server.exportKeyingMaterial('x', new Uint8Array(0), 16));
+  });
+
   t('the server resumes with the ticket suite even when it prefers another', () => {
     const w = world(crypto);
     w.prime({ cipherSuites: [TLS_CHACHA20_POLY1305_SHA256] });
