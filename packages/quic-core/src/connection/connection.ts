@@ -181,8 +181,8 @@ export class Connection {
   idleStart = 0;
   /** @internal Path MTU discovery (RFC 9000 §14.3). */
   readonly mtu = new MtuProber();
-  /** @internal The qlog trace, if any. */
-  readonly qlog: QlogTrace | undefined;
+  /** @internal The qlog trace, if any (see `attachQlog`). */
+  qlog: QlogTrace | undefined;
   /** @internal Independent flow-control check (only with `debugInvariants`). */
   readonly audit: FlowControlAudit | undefined;
   /** @internal An ack-eliciting packet was sent since the last packet was received. */
@@ -561,6 +561,15 @@ export class Connection {
       }
     }
     this.#events.push(e);
+  }
+
+  /**
+   * Attaches a qlog trace after creation, for drivers that name a connection's trace by its
+   * original Destination Connection ID (known only once the connection exists). Ignored when the
+   * configuration already gave one.
+   */
+  attachQlog(trace: QlogTrace): void {
+    this.qlog ??= trace;
   }
 
   /** @internal Throws unless application data may be queued. */

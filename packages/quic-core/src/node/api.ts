@@ -129,6 +129,8 @@ class Host {
         closeFile = file.close;
         const now = this.driver.now();
         qlog = new QlogTrace({ sink: file.sink, vantagePoint: conn.side, vantagePointName: `quicts ${conn.side}`, referenceNow: now, referenceTime: Date.now(), odcid: conn.originalDcid });
+        // The engine logs packets, recovery metrics, key updates and the close into the same trace.
+        conn.attachQlog(qlog);
         qlog.connectionStarted(now, {
           ipVersion: isIP(remote.address) === 6 ? 'ipv6' : 'ipv4',
           srcIp: this.driver.local.address, srcPort: this.driver.local.port, dstIp: remote.address, dstPort: remote.port,

@@ -214,7 +214,6 @@ export class QuicConnection {
         this.datagrams.push(e.data);
         break;
       case 'keyUpdate':
-        this.#qlog?.keyUpdated(now, { keyType: 'client_1rtt_secret', generation: e.generation, trigger: e.initiator === 'local' ? 'local_update' : 'remote_update' });
         break;
       case 'streamSendComplete':
         break;
@@ -224,7 +223,7 @@ export class QuicConnection {
         this.#qlog?.connectionStateUpdated(now, { new: 'closing' });
         break;
       case 'closed':
-        this.#finish(this.#closingReason ?? e.reason, now);
+        this.#finish(this.#closingReason ?? e.reason);
         break;
     }
   }
@@ -239,7 +238,7 @@ export class QuicConnection {
     if (lines.length && this.#carrier.keylog) this.#carrier.keylog(lines.splice(0));
   }
 
-  #finish(reason: CloseReason, now: number): void {
+  #finish(reason: CloseReason): void {
     if (this.#closeInfo) return;
     this.#flushKeylog();
     const info: QuicCloseInfo = {
@@ -247,14 +246,8 @@ export class QuicConnection {
       ...(reason.retryVersion !== undefined ? { retryVersion: reason.retryVersion } : {}),
     };
     this.#closeInfo = info;
-    if (this.#qlog) {
-      const owner = reason.initiator === 'local' ? 'local' : 'remote';
-      const trigger = reason.initiator === 'idle' ? 'idle_timeout' : reason.initiator === 'reset' ? 'stateless_reset' : reason.code === 0 ? 'clean' : reason.application ? 'application' : 'error';
-      this.#qlog.connectionClosed(now, {
-        owner, ...(reason.application ? { applicationCode: reason.code } : { transportCode: reason.code }), reason: reason.reason, trigger,
-      });
-      this.#qlog.close();
-    }
+    // The engine logged connection_closed when the close began; the trace ends here.
+    this.#qlog?.close();
     for (const ch of this.#streams.values()) ch.onConnectionClosed(reason.reason || `code ${reason.code}`);
     for (const w of [...this.#openWaiters.bidi.splice(0), ...this.#openWaiters.uni.splice(0)]) w();
     this.incomingBidirectionalStreams.end();

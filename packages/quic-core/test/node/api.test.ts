@@ -1,4 +1,7 @@
 import { test } from 'uvu';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { generateSelfSignedCertificate } from '@quicts/quic-core';
 import {
@@ -264,6 +267,38 @@ test('a first Initial of a version the server does not speak: Version Negotiatio
   } finally {
     await server.close();
   }
+});
+
+test('qlogDir: each side writes a JSON-SEQ trace with its packets, recovery metrics and the close', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qlog-'));
+  const { server } = await echoServer({ qlogDir: dir });
+  try {
+    const conn = await client(server.address.port, '127.0.0.1', { qlogDir: dir });
+    const s = await conn.openBidirectionalStream();
+    await writeAll(s.writable, random(50_000));
+    assert.is((await readAll(s.readable)).length, 50_000);
+    await conn.close({ code: 7, reason: 'done' });
+  } finally {
+    await server.close();
+  }
+  // The server's trace is closed when its connection has drained.
+  const deadline = Date.now() + 5000;
+  let files: string[] = [];
+  while (Date.now() < deadline) {
+    files = readdirSync(dir).filter((f) => f.endsWith('.sqlog'));
+    if (files.length === 2 && files.every((f) => readFileSync(join(dir, f), 'utf8').includes('connection_closed'))) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(files.map((f) => f.replace(/^[0-9a-f]+_/, '')).sort(), ['client.sqlog', 'server.sqlog']);
+  for (const f of files) {
+    const records = readFileSync(join(dir, f), 'utf8').split('\x1e').map((r) => r.trim()).filter(Boolean).map((r) => JSON.parse(r));
+    const names = new Set(records.slice(1).map((r: { name: string }) => r.name));
+    for (const n of ['quic:connection_started', 'quic:packet_sent', 'quic:packet_received', 'quic:connection_state_updated', 'quic:connection_closed']) {
+      assert.ok(names.has(n), `${f}: ${n}`);
+    }
+    assert.is(records.filter((r: { name?: string }) => r.name === 'quic:connection_closed').length, 1, `${f}: one connection_closed`);
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('IPv6 loopback (::1), when available', async () => {
