@@ -186,7 +186,7 @@ async function runH3Server(): Promise<number> {
     cert, key, host: env['HOST'] ?? '::', port: Number(env['PORT'] ?? 443), handler: fileHandler(env['WWW'] ?? '/www'),
     retry: testcase === 'retry', ...(suites ? { cipherSuites: suites } : {}),
     sessionTickets: testcase === 'resumption', earlyData: testcase === 'zerortt',
-    ...(keylogFile ? { keylogFile } : {}),
+    ...logging,
   });
   log(`listening on ${server.address.address}:${server.address.port}`);
   await new Promise<void>((resolve) => {
@@ -204,7 +204,7 @@ function requestUrls(): string[] {
 /** The http3 case: every URL fetched in parallel on one HTTP/3 connection. */
 async function runHttp3Client(): Promise<number> {
   const urls = (env['REQUESTS'] ?? '').split(/\s+/).filter(Boolean);
-  const results = await downloadFiles(urls, env['DOWNLOADS'] ?? '/downloads', { verify: { insecure: true }, ...(keylogFile ? { keylogFile } : {}) });
+  const results = await downloadFiles(urls, env['DOWNLOADS'] ?? '/downloads', { verify: { insecure: true }, ...logging });
   let failed = 0;
   for (const r of results) {
     if (r.status !== 200) failed++;
@@ -222,7 +222,7 @@ async function main(): Promise<number> {
   if (role === 'client') {
     if (!CLIENT_CASES.has(testcase)) return 127;
     if (testcase === 'http3') return runHttp3Client();
-    return h3 ? runH3Client({ testcase, urls: requestUrls(), downloads: env['DOWNLOADS'] ?? '/downloads', ...(suites ? { suites } : {}), ...(keylogFile ? { keylogFile } : {}), log }) : runClient();
+    return h3 ? runH3Client({ testcase, urls: requestUrls(), downloads: env['DOWNLOADS'] ?? '/downloads', ...(suites ? { suites } : {}), ...logging, log }) : runClient();
   }
   log('ROLE must be client or server');
   return 127;

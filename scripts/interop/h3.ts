@@ -35,6 +35,7 @@ export interface H3ClientRun {
   readonly downloads: string;
   readonly suites?: readonly CipherSuite[];
   readonly keylogFile?: string;
+  readonly qlogDir?: string;
   readonly log: (line: string) => void;
 }
 
@@ -49,6 +50,7 @@ export async function runH3Client(run: H3ClientRun): Promise<number> {
     verify: { insecure: true },
     ...(run.suites ? { cipherSuites: run.suites } : {}),
     ...(run.keylogFile ? { keylogFile: run.keylogFile } : {}),
+    ...(run.qlogDir ? { qlogDir: run.qlogDir } : {}),
     ...(testcase === 'keyupdate' ? { transport: { keyUpdateInterval: KEY_UPDATE_INTERVAL } } : {}),
     ...(testcase === 'versionnegotiation' ? { version: UNKNOWN_VERSION } : {}),
   };

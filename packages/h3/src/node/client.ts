@@ -118,7 +118,7 @@ export class H3Client {
       })),
     };
     const endpoint = new Endpoint({ crypto });
-    const host = new H3Host(endpoint, options.settings ? { settings: options.settings } : {}, keylogWriter(options.keylogFile));
+    const host = new H3Host(endpoint, options.settings ? { settings: options.settings } : {}, keylogWriter(options.keylogFile), options.qlogDir);
     if (cache) host.onNewToken = (t) => cache.putToken(cacheKey, t);
     await host.bind(options.localAddress ?? (isIP(address) === 6 ? '::' : '0.0.0.0'), 0, options.unref ?? false);
     const driver = host.driver;

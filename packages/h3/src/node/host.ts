@@ -4,7 +4,7 @@
  * @module
  */
 import type { ConnectionHandle, Endpoint, EndpointEvent } from '@quicts/quic-core';
-import { UdpDriver } from '@quicts/quic-core/node';
+import { startConnectionQlog, UdpDriver } from '@quicts/quic-core/node';
 import type { H3QuicAdapterOptions } from '../quic-adapter.ts';
 import { H3Session } from './session.ts';
 
@@ -21,6 +21,8 @@ export class H3Host {
     readonly endpoint: Endpoint,
     private readonly h3: Omit<H3QuicAdapterOptions, 'quic'>,
     private readonly keylog: ((lines: string[]) => void) | undefined,
+    /** Where each connection's qlog file goes (off when undefined). */
+    private readonly qlogDir?: string,
   ) {}
 
   async bind(host: string, port: number, unref: boolean): Promise<void> {
@@ -36,8 +38,12 @@ export class H3Host {
       wake: () => driver.wake(handle),
       ...(this.keylog ? { keylog: this.keylog } : {}),
     }, conn.path.remote, this.h3);
+    const log = this.qlogDir !== undefined ? startConnectionQlog(this.qlogDir, conn, driver.local, conn.path.remote, driver.now()) : undefined;
     this.sessions.set(handle, session);
-    void session.closed.then(() => this.sessions.delete(handle));
+    void session.closed.then(() => {
+      this.sessions.delete(handle);
+      void log?.close();
+    });
     return session;
   }
 

@@ -26,6 +26,8 @@ export interface H3CommonOptions {
   readonly cipherSuites?: readonly CipherSuite[];
   /** Append TLS secrets in NSS key log format to this file (opt-in, for debugging). */
   readonly keylogFile?: string;
+  /** Write a qlog trace (JSON-SEQ, `<odcid>_<client|server>.sqlog`) per connection into this directory (opt-in). */
+  readonly qlogDir?: string;
   /** Crypto provider (default: node:crypto). */
   readonly crypto?: CryptoProvider;
   /** Do not keep the process alive for the socket (default false). */

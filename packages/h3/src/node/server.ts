@@ -208,7 +208,7 @@ export async function createH3Server(options: H3ServerOptions): Promise<H3Server
       ...(options.retry !== undefined ? { retry: options.retry } : {}),
     },
   });
-  const host = new H3Host(endpoint, options.settings ? { settings: options.settings } : {}, keylogWriter(options.keylogFile));
+  const host = new H3Host(endpoint, options.settings ? { settings: options.settings } : {}, keylogWriter(options.keylogFile), options.qlogDir);
   await host.bind(options.host ?? '0.0.0.0', options.port ?? 0, options.unref ?? false);
   return new H3Server(host, options);
 }

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createNodeCryptoProvider, QuicSessionCache } from '@quicts/quic-core/node';
@@ -116,6 +116,25 @@ test('a first Initial of a version the server does not speak: Version Negotiatio
   const client = await H3Client.connect(origin, { verify, version: 0x1a2a3a4a, sessionCache: false });
   assert.is(await (await client.request('/small')).text(), 'hello h3');
   await client.close();
+});
+
+test('qlogDir: server and client each write a qlog trace of their connection', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'h3-qlog-'));
+  const logged = await createH3Server({ cert: cert.certificatePem, key: cert.privateKeyPem, handler, host: '127.0.0.1', port: 0, qlogDir: dir });
+  try {
+    const client = await H3Client.connect(`https://127.0.0.1:${logged.address.port}`, { verify, qlogDir: dir, sessionCache: false });
+    assert.is(await (await client.request('/small')).text(), 'hello h3');
+    await client.close();
+  } finally {
+    await logged.close({ timeout: 1000 });
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sqlog')).sort();
+  assert.equal(files.map((f) => f.replace(/^[0-9a-f]+_/, '')).sort(), ['client.sqlog', 'server.sqlog']);
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    for (const n of ['quic:connection_started', 'quic:packet_sent', 'quic:packet_received', 'quic:alpn_information']) assert.ok(text.includes(n), `${f}: ${n}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('GET of a small file with the one-shot request()', async () => {

@@ -552,11 +552,17 @@ export class Connection {
     if (e.type === 'datagram') this.datagramEventsQueued++;
     const q = this.qlog;
     if (q) {
-      if (e.type === 'keyUpdate') {
+      if (e.type === 'connected') {
+        q.connectionStateUpdated(this.lastNow, { new: 'handshake_complete' });
+        if (e.alpn !== undefined) q.alpnInformation(this.lastNow, { chosenAlpn: e.alpn });
+      } else if (e.type === 'handshakeConfirmed') {
+        q.connectionStateUpdated(this.lastNow, { new: 'handshake_confirmed' });
+      } else if (e.type === 'keyUpdate') {
         const trigger = e.initiator === 'local' ? 'local_update' : 'remote_update';
         logKeyUpdated(q, this.lastNow, 'client', 'oneRtt', trigger, e.generation);
         logKeyUpdated(q, this.lastNow, 'server', 'oneRtt', trigger, e.generation);
       } else if (e.type === 'closing') {
+        q.connectionStateUpdated(this.lastNow, { new: 'closing' });
         logClosed(q, this.lastNow, e.reason);
       }
     }

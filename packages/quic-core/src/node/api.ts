@@ -14,9 +14,8 @@ import type { Address, Connection } from '../connection/connection.ts';
 import type { ConnectionConfig, TransportConfig } from '../connection/config.ts';
 import { tlsClientSession, tlsServerSession } from '../connection/tls-session.ts';
 import { Endpoint, type ConnectionHandle, type EndpointEvent, type EndpointServerConfig } from '../endpoint/endpoint.ts';
-import { QlogTrace } from '../qlog/trace.ts';
 import { createNodeCryptoProvider } from './crypto-provider.ts';
-import { openQlogFile } from './qlog-writer.ts';
+import { startConnectionQlog } from './qlog-writer.ts';
 import { UdpDriver } from './udp-driver.ts';
 import { AsyncQueue } from './async-queue.ts';
 import { QuicConnection, type ConnectionCarrier } from './quic-connection.ts';
@@ -121,25 +120,9 @@ class Host {
 
   /** Wraps a connection of the endpoint in the API object (with a qlog trace when asked for). */
   adopt(handle: ConnectionHandle, conn: Connection, remote: Address, onClosed?: () => void): QuicConnection {
-    let qlog: QlogTrace | undefined;
-    let closeFile: (() => Promise<void>) | undefined;
-    if (this.#qlogDir) {
-      try {
-        const file = openQlogFile(this.#qlogDir, conn.originalDcid, conn.side);
-        closeFile = file.close;
-        const now = this.driver.now();
-        qlog = new QlogTrace({ sink: file.sink, vantagePoint: conn.side, vantagePointName: `quicts ${conn.side}`, referenceNow: now, referenceTime: Date.now(), odcid: conn.originalDcid });
-        // The engine logs packets, recovery metrics, key updates and the close into the same trace.
-        conn.attachQlog(qlog);
-        qlog.connectionStarted(now, {
-          ipVersion: isIP(remote.address) === 6 ? 'ipv6' : 'ipv4',
-          srcIp: this.driver.local.address, srcPort: this.driver.local.port, dstIp: remote.address, dstPort: remote.port,
-          srcCid: conn.localCid, dstCid: conn.peerCid,
-        });
-      } catch {
-        qlog = undefined;
-      }
-    }
+    const log = this.#qlogDir ? startConnectionQlog(this.#qlogDir, conn, this.driver.local, remote, this.driver.now()) : undefined;
+    const qlog = log?.trace;
+    const closeFile = log?.close;
     const qc = new QuicConnection(conn, this.carrier(handle), { local: this.driver.local, remote }, {
       ...(qlog ? { qlog } : {}),
       onClosed: () => {

@@ -5,8 +5,8 @@
  * @module
  */
 export { createNodeCryptoProvider } from './crypto-provider.ts';
-export { openQlogFile } from './qlog-writer.ts';
-export type { QlogFile } from './qlog-writer.ts';
+export { openQlogFile, startConnectionQlog } from './qlog-writer.ts';
+export type { QlogFile, ConnectionQlog } from './qlog-writer.ts';
 export { UdpDriver } from './udp-driver.ts';
 export type { UdpDriverOptions, UdpDriverStats } from './udp-driver.ts';
 export { listen, connect, QuicServer } from './api.ts';

@@ -176,19 +176,15 @@ export class QuicConnection {
 
   /** @internal Called by the driver for each of this connection's events. */
   handleEvent(e: ConnectionEvent): void {
-    const now = this.#carrier.now();
     switch (e.type) {
       case 'connected':
         this.alpn = e.alpn;
         this.resumed = e.resumed;
         this.earlyDataAccepted = e.earlyDataAccepted;
         this.#flushKeylog();
-        this.#qlog?.connectionStateUpdated(now, { new: 'handshake_complete' });
-        if (e.alpn !== undefined) this.#qlog?.alpnInformation(now, { chosenAlpn: e.alpn });
         this.#resolveReady();
         break;
       case 'handshakeConfirmed':
-        this.#qlog?.connectionStateUpdated(now, { new: 'handshake_confirmed' });
         break;
       case 'streamOpened':
         this.#peerStream(e.streamId);
@@ -220,7 +216,6 @@ export class QuicConnection {
       case 'closing':
         this.#closingReason ??= e.reason;
         this.#flushKeylog();
-        this.#qlog?.connectionStateUpdated(now, { new: 'closing' });
         break;
       case 'closed':
         this.#finish(this.#closingReason ?? e.reason);
