@@ -13,7 +13,7 @@ import {
   Endpoint, tlsClientSession, type Address, type ConnectionConfig, type CryptoProvider, type TlsCertificateVerification,
   type TransportConfig,
 } from '@quicts/quic-core';
-import { createNodeCryptoProvider, UdpDriver, type VerifyOptions } from '@quicts/quic-core/node';
+import { createNodeCryptoProvider, startConnectionQlog, UdpDriver, type VerifyOptions } from '@quicts/quic-core/node';
 import { H3ErrorCode } from '@quicts/h3';
 import type { WtLocalSettings } from '../protocol/dialect.ts';
 import { WebTransportTimeoutError } from '../errors.ts';
@@ -43,6 +43,8 @@ export interface WebTransportClientOptions {
   readonly localAddress?: string;
   /** Do not keep the process alive for the socket (default false). */
   readonly unref?: boolean;
+  /** Write a qlog trace of the connection into this directory (opt-in). */
+  readonly qlogDir?: string;
 }
 
 export { WebTransportTimeoutError } from '../errors.ts';
@@ -97,7 +99,11 @@ export async function dialWebTransport(input: string | URL, options: WebTranspor
     const c = new WtNodeConnection(quic, { wake: () => driver.wake(handle), handle, local: driver.local }, remote,
       options.settings ? { settings: options.settings } : {});
     conn = c;
-    void c.closed.then(() => driver.close());
+    const log = options.qlogDir !== undefined ? startConnectionQlog(options.qlogDir, quic, driver.local, remote, driver.now()) : undefined;
+    void c.closed.then(() => {
+      void log?.close();
+      return driver.close();
+    });
     driver.wake(handle);
     await deadline((async () => {
       await c.ready;

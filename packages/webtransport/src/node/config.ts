@@ -42,6 +42,8 @@ export interface CommonConfig {
   readonly alpn: readonly ['h3'];
   /** Append TLS secrets in NSS key log format to this file (server; off). */
   readonly keylogFile: string | undefined;
+  /** Write a qlog trace (JSON-SEQ, `<odcid>_<client|server>.sqlog`) per connection into this directory (off). */
+  readonly qlogDir: string | undefined;
 }
 
 export interface ClientConfig extends CommonConfig {
@@ -84,6 +86,7 @@ const COMMON: CommonConfig = Object.freeze({
   sessionMaxStreamsUni: WT_DEFAULT_LOCAL_SETTINGS.initialMaxStreamsUni,
   alpn: Object.freeze(['h3']) as unknown as readonly ['h3'],
   keylogFile: undefined,
+  qlogDir: undefined,
 } as const);
 
 export const CLIENT_CONFIG_DEFAULTS: ClientConfig = Object.freeze({
@@ -142,6 +145,7 @@ function settingsOf(c: CommonConfig): WtLocalSettings {
 export function clientOptionsOf(c: ClientConfig): WebTransportClientOptions {
   return {
     connectTimeout: c.connectTimeout, transport: transportOf(c), settings: settingsOf(c), unref: c.unref,
+    ...(c.qlogDir !== undefined ? { qlogDir: c.qlogDir } : {}),
     ...(c.verify !== undefined ? { verify: c.verify } : {}),
     ...(c.serverName !== undefined ? { serverName: c.serverName } : {}),
     ...(c.origin !== undefined ? { origin: c.origin } : {}),
@@ -154,6 +158,7 @@ export function serverOptionsOf(c: ServerConfig, certificate: CertificateOptions
   return {
     ...certificate, host: c.host, port: c.port, transport: transportOf(c), settings: settingsOf(c), maxConnections: c.maxConnections,
     unref: c.unref, ...(c.keylogFile !== undefined ? { keylogFile: c.keylogFile } : {}),
+    ...(c.qlogDir !== undefined ? { qlogDir: c.qlogDir } : {}),
   };
 }
 
@@ -165,7 +170,7 @@ export function serverConfigOf(o: WebTransportServerOptions, transportDefaults: 
   return Object.freeze({
     ...d,
     host: o.host ?? d.host, port: o.port ?? d.port, maxConnections: o.maxConnections ?? d.maxConnections, unref: o.unref ?? d.unref,
-    keylogFile: o.keylogFile,
+    keylogFile: o.keylogFile, qlogDir: o.qlogDir,
     maxIdleTimeout: t.maxIdleTimeout ?? d.maxIdleTimeout, keepAliveInterval: t.keepAliveInterval ?? d.keepAliveInterval,
     initialMaxData: t.initialMaxData ?? d.initialMaxData, initialMaxStreamData: t.initialMaxStreamDataBidiRemote ?? d.initialMaxStreamData,
     maxStreamsBidi: t.initialMaxStreamsBidi ?? d.maxStreamsBidi, maxStreamsUni: t.initialMaxStreamsUni ?? d.maxStreamsUni,

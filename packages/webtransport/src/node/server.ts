@@ -12,7 +12,7 @@ import {
   Endpoint, pemToDerList, tlsServerSession, type Address, type ConnectionConfig, type ConnectionHandle, type CryptoProvider,
   type EndpointEvent, type TlsCertificateKey, type TransportConfig,
 } from '@quicts/quic-core';
-import { createNodeCryptoProvider, UdpDriver, type CertificateOptions } from '@quicts/quic-core/node';
+import { createNodeCryptoProvider, startConnectionQlog, UdpDriver, type CertificateOptions } from '@quicts/quic-core/node';
 import type { WtLocalSettings } from '../protocol/dialect.ts';
 import type { WtSessionRequest } from '../protocol/events.ts';
 import { WebTransportTimeoutError } from '../errors.ts';
@@ -66,6 +66,8 @@ export interface WebTransportServerOptions extends CertificateOptions {
   readonly onError?: (error: unknown, request: WebTransportRequest) => void;
   /** Append TLS secrets in NSS key log format to this file (opt-in, for debugging). */
   readonly keylogFile?: string;
+  /** Write a qlog trace per connection into this directory (opt-in). */
+  readonly qlogDir?: string;
   /** Crypto provider (default: node:crypto). */
   readonly crypto?: CryptoProvider;
   /** Most connections at once (default 10 000). */
@@ -203,8 +205,13 @@ export class WebTransportServer {
     const driver = this.#driver;
     const conn = new WtNodeConnection(quic, { wake: () => driver.wake(handle), handle, local: driver.local }, quic.path.remote,
       this.#options.settings ? { settings: this.#options.settings } : {});
+    const dir = this.#options.qlogDir;
+    const log = dir !== undefined ? startConnectionQlog(dir, quic, driver.local, quic.path.remote, driver.now()) : undefined;
     this.#connections.set(handle, conn);
-    void conn.closed.then(() => this.#connections.delete(handle));
+    void conn.closed.then(() => {
+      this.#connections.delete(handle);
+      void log?.close();
+    });
     conn.onSessionRequest = (id, request) => {
       void this.#answer(conn, id, request);
     };

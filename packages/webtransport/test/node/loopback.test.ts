@@ -5,6 +5,9 @@
  * protocol), stream reset codes, session close both ways, and the connect timeout.
  */
 import { test } from 'uvu';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { generateSelfSignedCertificate } from '@quicts/quic-core';
 import { createNodeCryptoProvider } from '@quicts/quic-core/node';
@@ -159,6 +162,26 @@ test('bulk: 4 MiB echoed on one stream', async () => {
   const data = pattern(4 << 20, 9);
   assert.equal(await within(bidiEcho(s, data), 30_000, 'bulk'), data);
   s.close();
+});
+
+test('qlogDir: the server and the client each write a qlog trace of their connection', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wt-qlog-'));
+  const logged = await createWebTransportServer({ cert: cert.certificatePem, key: cert.privateKeyPem, host: '127.0.0.1', port: 0, qlogDir: dir });
+  installScenarios(logged);
+  try {
+    const s = await connectWebTransport(`https://127.0.0.1:${logged.address.port}/echo`, { verify: { serverCertificateHashes: hashes }, qlogDir: dir });
+    assert.equal(await within(bidiEcho(s, pattern(1000, 3)), 10_000, 'echo'), pattern(1000, 3));
+    s.close();
+  } finally {
+    await logged.close({ timeout: 1000 });
+  }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sqlog'));
+  assert.equal(files.map((f) => f.replace(/^[0-9a-f]+_/, '')).sort(), ['client.sqlog', 'server.sqlog']);
+  for (const f of files) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    for (const n of ['quic:connection_started', 'quic:packet_sent', 'quic:packet_received']) assert.ok(text.includes(n), `${f}: ${n}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('routing: a pattern with a parameter and a rest, the query apart', async () => {
