@@ -20,4 +20,5 @@ export type {
 export { QuicStreamError } from './quic-stream.ts';
 export { AsyncQueue } from './async-queue.ts';
 export { QuicSessionCache, defaultSessionCache } from './session-cache.ts';
+export { certificateKey, certificateVerification, keylogWriter } from './tls-options.ts';
 export type { CertificateOptions, VerifyOptions } from './tls-options.ts';

@@ -8,12 +8,10 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import * as tls from 'node:tls';
 import {
-  Endpoint, tlsClientSession, type Address, type ConnectionConfig, type CryptoProvider, type TlsCertificateVerification,
-  type TransportConfig,
+  Endpoint, tlsClientSession, type Address, type ConnectionConfig, type CryptoProvider, type TransportConfig,
 } from '@quicts/quic-core';
-import { createNodeCryptoProvider, startConnectionQlog, UdpDriver, type VerifyOptions } from '@quicts/quic-core/node';
+import { certificateVerification, createNodeCryptoProvider, startConnectionQlog, UdpDriver, type VerifyOptions } from '@quicts/quic-core/node';
 import { H3ErrorCode } from '@quicts/h3';
 import type { WtLocalSettings } from '../protocol/dialect.ts';
 import { WebTransportTimeoutError } from '../errors.ts';
@@ -49,14 +47,6 @@ export interface WebTransportClientOptions {
 
 export { WebTransportTimeoutError } from '../errors.ts';
 
-function verification(verify: VerifyOptions | undefined): TlsCertificateVerification {
-  if (verify === undefined) return { mode: 'chain', trustAnchors: [...tls.rootCertificates] };
-  if ('insecure' in verify) return { mode: 'insecure-accept-any' };
-  if ('serverCertificateHashes' in verify) return { mode: 'server-certificate-hashes', hashes: verify.serverCertificateHashes };
-  const ca = verify.ca;
-  return { mode: 'chain', trustAnchors: typeof ca === 'string' || ca instanceof Uint8Array ? [ca] : [...ca] };
-}
-
 /** How long a finished session's connection stays up so that the close capsule is delivered. */
 const LINGER_MS = 200;
 
@@ -78,7 +68,7 @@ export async function dialWebTransport(input: string | URL, options: WebTranspor
   const address = isIP(hostname) ? hostname : (await lookup(hostname)).address;
   const remote: Address = { address, port };
   const crypto = options.crypto ?? createNodeCryptoProvider();
-  const verify = verification(options.verify);
+  const verify = certificateVerification(options.verify);
   const serverName = options.serverName ?? hostname;
   const config: ConnectionConfig = {
     crypto,

@@ -6,13 +6,13 @@
  * get 404; plain HTTP/3 requests get 404 too.
  * @module
  */
-import { createPrivateKey } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
 import {
-  Endpoint, pemToDerList, tlsServerSession, type Address, type ConnectionConfig, type ConnectionHandle, type CryptoProvider,
-  type EndpointEvent, type TlsCertificateKey, type TransportConfig,
+  Endpoint, tlsServerSession, type Address, type ConnectionConfig, type ConnectionHandle, type CryptoProvider,
+  type EndpointEvent, type TransportConfig,
 } from '@quicts/quic-core';
-import { createNodeCryptoProvider, startConnectionQlog, UdpDriver, type CertificateOptions } from '@quicts/quic-core/node';
+import {
+  certificateKey, createNodeCryptoProvider, keylogWriter, startConnectionQlog, UdpDriver, type CertificateOptions,
+} from '@quicts/quic-core/node';
 import type { WtLocalSettings } from '../protocol/dialect.ts';
 import type { WtSessionRequest } from '../protocol/events.ts';
 import { WebTransportTimeoutError } from '../errors.ts';
@@ -101,14 +101,7 @@ export class WebTransportServer {
     this.#endpoint = endpoint;
     this.#options = options;
     this.config = serverConfigOf(options, WT_SERVER_TRANSPORT_DEFAULTS);
-    const file = options.keylogFile;
-    this.#keylog = file ? (lines) => {
-      try {
-        appendFileSync(file, lines.map((l) => l + '\n').join(''));
-      } catch {
-        // a debugging aid: failing to write must not break the connection
-      }
-    } : undefined;
+    this.#keylog = keylogWriter(options.keylogFile);
   }
 
   /** @internal */
@@ -264,15 +257,6 @@ export class WebTransportServer {
       this.#options.onError?.(err, request);
     }
   }
-}
-
-function certificateKey(options: CertificateOptions): TlsCertificateKey {
-  const chain = typeof options.cert === 'string' ? pemToDerList(options.cert) : [options.cert];
-  if (chain.length === 0) throw new TypeError('no CERTIFICATE block in the certificate PEM');
-  const privateKey = typeof options.key === 'string'
-    ? new Uint8Array(createPrivateKey(options.key).export({ format: 'der', type: 'pkcs8' }))
-    : options.key;
-  return { chain, privateKey };
 }
 
 /** Starts a WebTransport server and resolves once it listens. */
