@@ -17,6 +17,7 @@ import {
   type WebTransportServer, type WebTransportSession,
 } from '@quicts/webtransport/node';
 import { installScenarios } from '../../../../examples/webtransport/scenarios.ts';
+import { pattern, readAll, within, writeAll } from '../peers/client-scenarios.ts';
 
 const crypto = createNodeCryptoProvider();
 const cert = generateSelfSignedCertificate(crypto, { now: Date.now(), validityDays: 10, names: ['localhost', '127.0.0.1'] });
@@ -25,45 +26,6 @@ const hashes = [cert.sha256];
 let server: WebTransportServer;
 let base = '';
 const seen: { path: string; params: Record<string, string> }[] = [];
-
-function pattern(n: number, seed: number): Uint8Array {
-  const b = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
-
-async function readAll(r: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of r as unknown as AsyncIterable<Uint8Array>) {
-    parts.push(c);
-    n += c.length;
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-async function writeAll(w: WritableStream<Uint8Array>, data: Uint8Array, chunk = 65536): Promise<void> {
-  const writer = w.getWriter();
-  for (let o = 0; o < data.length; o += chunk) await writer.write(data.subarray(o, o + chunk));
-  await writer.close();
-}
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timeout: ${what}`)), ms);
-  })]).finally(() => clearTimeout(timer));
-}
 
 async function bidiEcho(s: WebTransportSession | WebTransport, data: Uint8Array): Promise<Uint8Array> {
   const st = await s.createBidirectionalStream();
