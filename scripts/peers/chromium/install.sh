@@ -17,29 +17,9 @@ if ! have_playwright; then
 fi
 [ -x "$chromium" ] && exit 0
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "chromium install: apt-get is not available" >&2
-  exit 2
-fi
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=(sudo -n); else
-    echo "chromium install: root (or sudo) is needed to install chromium" >&2
-    exit 2
-  fi
-fi
-export DEBIAN_FRONTEND=noninteractive
-# Another apt or dpkg may hold the lock for a while: wait up to a minute for it.
-apt() {
-  local i
-  for i in 1 2 3 4 5 6; do
-    "${SUDO[@]}" apt-get -qq -o Dpkg::Use-Pty=0 "$@" >/dev/null 2>&1 && return 0
-    sleep 10
-  done
-  return 1
-}
-apt install -y chromium || { apt update || true; apt install -y chromium; } || {
-  echo "chromium install: apt-get install chromium failed" >&2
-  exit 1
-}
+# shellcheck source=../apt-install.sh
+. "$here/../apt-install.sh"
+rc=0
+apt_install chromium chromium || rc=$?
+[ "$rc" -eq 0 ] || exit "$rc"
 [ -x "$chromium" ] || { echo "chromium install: $chromium not found after the install" >&2; exit 1; }
