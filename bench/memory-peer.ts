@@ -1,8 +1,10 @@
 /**
  * One side of the memory benchmark (run with --expose-gc). Servers (`quic-server`, `tls-server`
  * <cert.json>) print their port and, on each 'measure' message, their heap after full GCs and
- * their open connection count. Clients (`quic-client`, `tls-client` <port> <cert.json> <n>) open
- * n connections, 16 at a time, keep them idle, and print their own heap growth per connection.
+ * their open connection count. Clients (`quic-client`, `tls-client` <port> <cert.json> <n>) first
+ * open and close a few warm-up connections (so that code compiled and caches filled on first use
+ * count on neither side), print `{ warmed: true }`, wait for 'go', then open n connections,
+ * 16 at a time, keep them idle, and print their own heap growth per connection.
  * @module
  */
 import * as tls from 'node:tls';
@@ -16,6 +18,8 @@ import { startWatchdog } from './lib/watchdog.ts';
 const [role, ...args] = process.argv.slice(2);
 const ALPN = ['bench'];
 const CONCURRENCY = 16;
+/** Connections opened and closed before the measured ones. */
+const WARM_UP = 32;
 /** Long enough that no connection of the run times out while idle. */
 const transport = { maxIdleTimeout: 300_000 };
 
@@ -83,24 +87,27 @@ if (role === 'quic-server' || role === 'tls-server') {
   const cert = readCert(args[1]!);
   const n = Number(args[2]);
   const kept: unknown[] = [];
-  const heap0 = await settledHeap();
-  const deadline = performance.now() + 120_000;
-  let opened: number;
+  let open: () => Promise<() => void>;
   if (role === 'quic-client') {
     const { connect } = await loadQuic();
-    opened = await openAll(n, async () => {
+    open = async () => {
       const c: QuicConnection = await connect('127.0.0.1', port, { alpn: ALPN, transport, serverName: 'localhost', verify: { ca: cert.cert } });
-      kept.push(c);
-    }, deadline);
+      return () => c.close();
+    };
   } else {
-    opened = await openAll(n, () => new Promise<void>((resolve, reject) => {
-      const s = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: cert.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, () => {
-        kept.push(s);
-        resolve();
-      });
+    open = () => new Promise((resolve, reject) => {
+      const s = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca: cert.cert, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, () => resolve(() => s.destroy()));
       s.on('error', reject);
-    }), deadline);
+    });
   }
+  const warm: (() => void)[] = [];
+  await openAll(WARM_UP, async () => warm.push(await open()), performance.now() + 60_000);
+  for (const close of warm) close();
+  await new Promise((r) => setTimeout(r, 500));
+  tell({ warmed: true });
+  await next(); // 'go': the server has measured its heap
+  const heap0 = await settledHeap();
+  const opened = await openAll(n, async () => kept.push(await open()), performance.now() + 120_000);
   // Let the last handshakes' stragglers (tickets, HANDSHAKE_DONE, ACKs) settle.
   await new Promise((r) => setTimeout(r, 500));
   const heap1 = await settledHeap();
