@@ -259,7 +259,16 @@ export class LocalConnectionIds {
 
   #add(cid: Uint8Array): LocalConnectionId {
     // RFC 9000 §5.1.1: each newly issued connection ID's sequence number increases by 1.
-    const resetToken = cid.length === 0 ? undefined : this.#resetToken(cid);
+    let resetToken: Uint8Array | undefined;
+    if (cid.length > 0) {
+      // The ID and its token share one buffer: one allocation per issued ID.
+      const token = this.#resetToken(cid);
+      const both = new Uint8Array(cid.length + token.length);
+      both.set(cid);
+      both.set(token, cid.length);
+      cid = both.subarray(0, cid.length);
+      resetToken = both.subarray(cid.length);
+    }
     const entry: LocalConnectionId = { sequence: this.#nextSequence++, cid, resetToken };
     this.#active.set(entry.sequence, entry);
     this.#events.push({ kind: 'added', sequence: entry.sequence, cid: entry.cid, resetToken: entry.resetToken });

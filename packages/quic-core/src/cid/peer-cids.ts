@@ -137,9 +137,11 @@ export class PeerConnectionIds {
 
     if (sequence < this.#largestRetirePriorTo) {
       // RFC 9000 §19.15: an ID already covered by Retire Prior To is retired at once.
-      this.#retire({ sequence, cid: cid.slice(), resetToken: token.slice(), used: false });
+      const [c, t] = copyIdAndToken(cid, token);
+      this.#retire({ sequence, cid: c, resetToken: t, used: false });
     } else {
-      this.#active.set(sequence, { sequence, cid: cid.slice(), resetToken: token.slice(), used: false });
+      const [c, t] = copyIdAndToken(cid, token);
+      this.#active.set(sequence, { sequence, cid: c, resetToken: t, used: false });
     }
 
     // RFC 9000 §19.15: Retire Prior To values that do not increase the largest one are ignored.
@@ -248,4 +250,12 @@ export class PeerConnectionIds {
 
 function view(entry: Entry): PeerConnectionId {
   return { sequence: entry.sequence, cid: entry.cid, resetToken: entry.resetToken };
+}
+
+/** Copies of a connection ID and its reset token sharing one buffer (one allocation per entry). */
+function copyIdAndToken(cid: Uint8Array, token: Uint8Array): [Uint8Array, Uint8Array] {
+  const both = new Uint8Array(cid.length + token.length);
+  both.set(cid);
+  both.set(token, cid.length);
+  return [both.subarray(0, cid.length), both.subarray(cid.length)];
 }
