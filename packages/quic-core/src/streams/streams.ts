@@ -68,6 +68,8 @@ interface Entry {
   completeNotified: boolean;
 }
 
+const NO_IDS: ReadonlySet<number> = new Set();
+
 const frameTypeOfKind: Record<IncomingStreamFrame['type'], number> = {
   stream: FrameType.STREAM,
   resetStream: FrameType.RESET_STREAM,
@@ -93,8 +95,10 @@ export class StreamsManager {
   readonly #retransmitQueue = new RoundRobin();
   /** Streams with new data and stream credit. */
   readonly #sendQueue = new RoundRobin();
-  readonly #controlDirty = new Set<number>();
-  readonly #wantWritable = new Set<number>();
+  /** Streams that may have control frames to send (created on first use, like the next one). */
+  #controlDirty: Set<number> | undefined;
+  /** Streams whose writes were cut short and wait for room. */
+  #wantWritable: Set<number> | undefined;
   #events: StreamEvent[] = [];
   #eventHead = 0;
   #sendBuffered = 0;
@@ -216,7 +220,7 @@ export class StreamsManager {
     const send = this.#sendPart(e);
     const n = send.write(data, Math.max(0, this.config.sendBufferTotal - this.#sendBuffered));
     this.#sendBuffered += n;
-    if (n < data.length) this.#wantWritable.add(streamId);
+    if (n < data.length) (this.#wantWritable ??= new Set()).add(streamId);
     this.#refresh(e);
     return n;
   }
@@ -235,7 +239,7 @@ export class StreamsManager {
     const before = send.bufferedBytes;
     const done = send.reset(errorCode);
     this.#sendBuffered -= before - send.bufferedBytes;
-    this.#wantWritable.delete(streamId);
+    this.#wantWritable?.delete(streamId);
     this.#refresh(e);
     if (before !== send.bufferedBytes) this.#notifyWritable();
     return done;
@@ -321,7 +325,7 @@ export class StreamsManager {
       this.#push({ type: 'stopped', streamId: f.streamId, errorCode: f.errorCode });
     }
     this.#sendBuffered -= before - send.bufferedBytes;
-    this.#wantWritable.delete(f.streamId);
+    this.#wantWritable?.delete(f.streamId);
     this.#refresh(e);
     if (before !== send.bufferedBytes) this.#notifyWritable();
   }
@@ -364,7 +368,7 @@ export class StreamsManager {
     for (const dir of ['bidi', 'uni'] as const) {
       if (this.#acceptWindow[dir].updatePending || this.#openCredit[dir].blockedPending) return true;
     }
-    for (const id of this.#controlDirty) {
+    for (const id of this.#controlDirty ?? NO_IDS) {
       const e = this.#streams.get(id);
       if (e !== undefined && (e.send?.hasControlPending === true || e.recv?.hasControlPending === true)) return true;
     }
@@ -420,10 +424,10 @@ export class StreamsManager {
       const c = this.#openCredit[dir];
       if (fits(c.peekBlockedFrame())) return c.takeBlockedFrame();
     }
-    for (const id of this.#controlDirty) {
+    for (const id of this.#controlDirty ?? NO_IDS) {
       const e = this.#streams.get(id);
       if (e === undefined || !(e.send?.hasControlPending === true || e.recv?.hasControlPending === true)) {
-        this.#controlDirty.delete(id);
+        this.#controlDirty?.delete(id);
         continue;
       }
       const { send, recv } = e;
@@ -593,13 +597,13 @@ export class StreamsManager {
       if (send.unsentBytes > 0 && send.credit.available > 0) this.#sendQueue.add(id);
       else this.#sendQueue.delete(id);
       if (send.unsentBytes > 0 && send.credit.available <= 0) send.credit.markBlocked(); // RFC 9000 §4.1
-      if (send.hasControlPending) this.#controlDirty.add(id);
+      if (send.hasControlPending) (this.#controlDirty ??= new Set()).add(id);
       if (send.state.kind === 'dataRecvd' && !e.completeNotified) {
         e.completeNotified = true;
         this.#push({ type: 'sendComplete', streamId: id });
       }
     }
-    if (recv?.hasControlPending === true) this.#controlDirty.add(id);
+    if (recv?.hasControlPending === true) (this.#controlDirty ??= new Set()).add(id);
     if (this.#sendQueue.size > 0 && this.connSend.available <= 0) this.connSend.markBlocked(); // RFC 9000 §4.1
     if ((send === undefined || send.isTerminal) && (recv === undefined || recv.isTerminal)) this.#remove(e);
   }
@@ -609,8 +613,8 @@ export class StreamsManager {
     this.#streams.delete(id);
     this.#retransmitQueue.delete(id);
     this.#sendQueue.delete(id);
-    this.#controlDirty.delete(id);
-    this.#wantWritable.delete(id);
+    this.#controlDirty?.delete(id);
+    this.#wantWritable?.delete(id);
     // RFC 9000 §4.6: credit for a new peer stream comes back as one ends.
     if (!isLocalStream(id, this.config.side)) this.#acceptWindow[streamDir(id)].retire(1);
     this.#push({ type: 'closed', streamId: id });
@@ -620,12 +624,12 @@ export class StreamsManager {
   #notifyWritable(): void {
     const totalRoom = this.config.sendBufferTotal - this.#sendBuffered;
     if (totalRoom <= 0) return;
-    for (const id of this.#wantWritable) {
+    for (const id of this.#wantWritable ?? NO_IDS) {
       const send = this.#streams.get(id)?.send;
       if (send === undefined) {
-        this.#wantWritable.delete(id);
+        this.#wantWritable?.delete(id);
       } else if (send.room > 0) {
-        this.#wantWritable.delete(id);
+        this.#wantWritable?.delete(id);
         this.#push({ type: 'writable', streamId: id });
       }
     }
