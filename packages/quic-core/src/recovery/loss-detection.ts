@@ -82,8 +82,9 @@ export class LossDetection<F = unknown> {
   maxAckDelay: number;
   /** PTO backoff exponent (RFC 9002 A.3 pto_count). */
   ptoCount = 0;
-  readonly #spaces: SentPacketList<F>[] = [];
-  readonly #lostPns: RangeSet[] = [];
+  // Array literals of exactly three: pushing into [] would reserve room for 17 per array.
+  readonly #spaces: SentPacketList<F>[] = [new SentPacketList<F>(), new SentPacketList<F>(), new SentPacketList<F>()];
+  readonly #lostPns: RangeSet[] = [new RangeSet(), new RangeSet(), new RangeSet()];
   readonly #largestAcked = [-1, -1, -1];
   readonly #lossTime = [-1, -1, -1];
   readonly #lastAckElicitingTime = [0, 0, 0];
@@ -106,10 +107,6 @@ export class LossDetection<F = unknown> {
     this.timeThreshold = options.timeThreshold ?? TIME_THRESHOLD;
     this.persistentCongestionThreshold = options.persistentCongestionThreshold ?? PERSISTENT_CONGESTION_THRESHOLD;
     this.maxAckDelay = options.maxAckDelay ?? DEFAULT_MAX_ACK_DELAY;
-    for (let s = 0; s < PACKET_NUMBER_SPACES; s++) {
-      this.#spaces.push(new SentPacketList<F>());
-      this.#lostPns.push(new RangeSet());
-    }
   }
 
   // ---- state the connection reports ----

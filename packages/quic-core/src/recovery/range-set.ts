@@ -68,7 +68,11 @@ export class RangeSet {
   insert(v: number): boolean {
     const r = this.#r;
     const n = r.length;
-    if (n === 0 || v > r[n - 1]! + 1) {
+    if (n === 0) {
+      this.#r = [v, v]; // room for one range: a set that stays one range (the common case) holds no more
+      return true;
+    }
+    if (v > r[n - 1]! + 1) {
       r.push(v, v);
       return true;
     }
@@ -140,7 +144,7 @@ export class RangeSet {
   }
 
   clear(): void {
-    this.#r.length = 0;
+    this.#r = [];
   }
 
   /** The ranges as `[lo, hi]` pairs in ascending order (allocates; for tests and logs). */
