@@ -214,8 +214,11 @@ export class Connection {
   readonly keylog: string[] = [];
   readonly #events: ConnectionEvent[] = [];
   #eventHead = 0;
-  /** Statistics. */
-  readonly stats = { packetsSent: 0, packetsReceived: 0, packetsLost: 0, packetsDropped: 0, bytesSent: 0, bytesReceived: 0, datagramsDropped: 0 };
+  /**
+   * Statistics. `datagramsLost`: DATAGRAM frames sent in packets later declared lost (RFC 9221
+   * §5.2: they are not retransmitted; a packet acknowledged after being declared lost still counts).
+   */
+  readonly stats = { packetsSent: 0, packetsReceived: 0, packetsLost: 0, packetsDropped: 0, bytesSent: 0, bytesReceived: 0, datagramsDropped: 0, datagramsLost: 0 };
 
   private constructor(
     side: 'client' | 'server', config: ResolvedConfig, path: PathInfo, localCid: Uint8Array, peerCid: Uint8Array,
@@ -857,7 +860,7 @@ export class Connection {
   /** @internal A packet was declared lost: requeue its information (STYLE lesson 8). */
   onPacketLost(space: PacketSpace, packet: SentPacket<SentFrames>): void {
     this.stats.packetsLost++;
-    requeueFrames(this, space, packet.frames);
+    this.stats.datagramsLost += requeueFrames(this, space, packet.frames);
   }
 
   /** @internal */

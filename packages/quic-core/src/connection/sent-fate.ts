@@ -26,8 +26,12 @@ export function onFramesAcked(conn: Connection, space: PacketSpace, frames: read
   }
 }
 
-/** A packet carrying `frames` was lost (or must be resent after a Retry): requeue its information. */
-export function requeueFrames(conn: Connection, space: PacketSpace, frames: readonly SentFrame[]): void {
+/**
+ * A packet carrying `frames` was lost (or must be resent after a Retry): requeue its information.
+ * Returns how many DATAGRAM frames it carried, which are gone for good (RFC 9221 §5.2).
+ */
+export function requeueFrames(conn: Connection, space: PacketSpace, frames: readonly SentFrame[]): number {
+  let datagrams = 0;
   for (const f of frames) {
     switch (f.kind) {
       case 'crypto': if (!space.discarded) space.cryptoSend.onLost(f.offset, f.length, false); break;
@@ -38,9 +42,11 @@ export function requeueFrames(conn: Connection, space: PacketSpace, frames: read
       case 'retireConnectionId': conn.cids.peer?.onRetireConnectionIdLost(f.sequence); break;
       case 'newConnectionId': conn.cids.local.onNewConnectionIdLost(f.sequence); break;
       case 'mtuProbe': conn.mtu.onProbeLost(f.size); break;
-      default: break; // ACK, PING, DATAGRAM, PATH_RESPONSE: not retransmitted
+      case 'datagram': datagrams++; break; // RFC 9221 §5.2: never retransmitted
+      default: break; // ACK, PING, PATH_RESPONSE: not retransmitted
     }
   }
+  return datagrams;
 }
 
 /** The loss-detection timer fired (RFC 9002 A.9). */

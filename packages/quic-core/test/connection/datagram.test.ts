@@ -78,6 +78,32 @@ test('datagrams are not retransmitted; most arrive over 10% loss', () => {
   const got = datagrams(server).length;
   assert.is(sent, 200);
   assert.ok(got < sent && got > sent * 0.7, `${got} of ${sent}`);
+  // Every DATAGRAM that did not arrive is counted lost once its loss is declared (RFC 9221 §5.2).
+  pair.advance(2000);
+  assert.is(client.stats.datagramsLost, sent - got - server.stats.datagramsDropped);
+});
+
+test('a lost packet counts each DATAGRAM frame it carried; acknowledged ones do not count', () => {
+  const { client, server, pair } = setup({ maxDatagramFrameSize: 1200 }, { maxDatagramFrameSize: 1200 });
+  pair.advance(100);
+  datagrams(server);
+  assert.is(client.stats.datagramsLost, 0);
+  pair.holdOutbound('a');
+  for (let i = 0; i < 3; i++) assert.ok(client.sendDatagram(new Uint8Array(50).fill(i)));
+  assert.is(pair.held('a').length, 1, 'the three DATAGRAM frames share one packet');
+  pair.discardHeld('a');
+  pair.holdOutbound('a', false);
+  const lostBefore = client.stats.packetsLost;
+  assert.ok(client.sendDatagram(new Uint8Array(50).fill(9)));
+  pair.advance(500);
+  assert.is(client.stats.packetsLost, lostBefore + 1);
+  assert.is(client.stats.datagramsLost, 3);
+  assert.equal(datagrams(server).map((d) => d[0]), [9]);
+  for (let i = 0; i < 2; i++) assert.ok(client.sendDatagram(new Uint8Array(50).fill(i)));
+  pair.advance(500);
+  assert.is(datagrams(server).length, 2);
+  assert.is(client.stats.datagramsLost, 3, 'acknowledged datagrams are not counted');
+  assert.is(server.stats.datagramsLost, 0);
 });
 
 test.run();

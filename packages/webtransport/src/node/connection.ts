@@ -101,6 +101,11 @@ export class WtNodeConnection {
     return this.#quic.rtt.smoothed;
   }
 
+  /** DATAGRAM frames of this QUIC connection (all its sessions) sent in packets declared lost. */
+  get datagramsLost(): number {
+    return this.#quic.stats.datagramsLost;
+  }
+
   /** Largest datagram payload of a session that fits a QUIC packet now. */
   maxDatagramPayload(sessionId: number): number {
     const prefix = sessionId / 4 < 64 ? 1 : sessionId / 4 < 16384 ? 2 : 4;

@@ -37,6 +37,11 @@ export interface WebTransportSessionStats {
   readonly datagramsExpiredIncoming: number;
   /** Outgoing datagrams discarded unsent because they waited longer than `outgoingMaxAge`. */
   readonly datagramsExpiredOutgoing: number;
+  /**
+   * Datagrams sent in QUIC packets later declared lost (RFC 9221 §5.2). Counted per QUIC
+   * connection: with several sessions on one connection, this is the total of all of them.
+   */
+  readonly datagramsLostOutgoing: number;
   readonly streamsOpenedLocal: number;
   readonly streamsOpenedRemote: number;
   readonly rttMs: number;
@@ -502,6 +507,8 @@ export class WebTransportSession {
       datagramsDroppedIncoming: this.datagramQueues.stats.droppedIncoming,
       datagramsExpiredIncoming: this.datagramQueues.stats.expiredIncoming,
       datagramsExpiredOutgoing: this.datagramQueues.stats.expiredOutgoing,
+      // The QUIC layer counts lost DATAGRAM frames, not which session each belonged to.
+      datagramsLostOutgoing: this.conn.datagramsLost,
       streamsOpenedLocal: s?.streamsOpenedLocal ?? 0, streamsOpenedRemote: s?.streamsOpenedRemote ?? 0,
       rttMs: this.conn.rttMs,
     };

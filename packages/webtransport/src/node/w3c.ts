@@ -217,9 +217,8 @@ export class WebTransport {
       datagrams: {
         sent: st.datagramsSent, received: st.datagramsReceived,
         droppedIncoming: st.datagramsDroppedIncoming, expiredIncoming: st.datagramsExpiredIncoming, expiredOutgoing: st.datagramsExpiredOutgoing,
-        // Unknowable here: the QUIC layer does not report which DATAGRAM frames were declared
-        // lost (RFC 9002 §6.1; RFC 9221 §5 leaves it optional), so this stays 0.
-        lostOutgoing: 0,
+        // The QUIC connection's count: with several sessions on one connection, the total of all.
+        lostOutgoing: st.datagramsLostOutgoing,
       },
     };
   }

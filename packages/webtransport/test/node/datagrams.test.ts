@@ -3,8 +3,10 @@
  * incoming high-water mark drops the oldest, max ages expire datagrams both ways, the outgoing
  * mark exerts backpressure through `desiredSize` / `ready`, setters validate, defaults), then
  * the W3C `WebTransport` against a loopback server (a slow reader loses the oldest datagrams and
- * `getStats()` counts them, incoming max age, settings made before `ready`, a burst of writes).
+ * `getStats()` counts them, incoming max age, settings made before `ready`, a burst of writes,
+ * datagrams dropped by a relay in front of the server counted in `lostOutgoing`).
  */
+import { createSocket, type Socket } from 'node:dgram';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateSelfSignedCertificate } from '@quicts/quic-core';
@@ -405,8 +407,60 @@ test('W3C WebTransport: a burst of writes beyond the transport queue is held, no
   const stats = await datagramStats(wt);
   assert.is(stats.sent, n);
   assert.is(stats.expiredOutgoing, 0);
+  assert.ok(Number.isInteger(stats.lostOutgoing) && stats.lostOutgoing >= 0, `lostOutgoing ${stats.lostOutgoing}`);
   wt.close();
   await within(wt.closed, 5000, 'closed');
+});
+
+/** A loopback UDP relay for one client in front of the server; drops client datagrams while `dropping`. */
+interface Relay {
+  readonly port: number;
+  dropping: boolean;
+  close(): void;
+}
+
+async function relay(serverPort: number): Promise<Relay> {
+  const front: Socket = createSocket('udp4');
+  const back: Socket = createSocket('udp4');
+  let client: { address: string; port: number } | undefined;
+  const r = { port: 0, dropping: false, close: () => { front.close(); back.close(); } };
+  front.on('message', (msg, from) => {
+    client = { address: from.address, port: from.port };
+    if (!r.dropping) back.send(msg, serverPort, '127.0.0.1');
+  });
+  back.on('message', (msg) => {
+    if (client) front.send(msg, client.port, client.address);
+  });
+  await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => back.bind(0, '127.0.0.1', resolve));
+  r.port = front.address().port;
+  return r;
+}
+
+test('W3C WebTransport: datagrams sent into a dead path are counted in lostOutgoing', async () => {
+  const path = await relay(server.address.port);
+  try {
+    const wt = new WebTransport(`https://127.0.0.1:${path.port}/count`, options);
+    await within(wt.ready, 5000, 'ready');
+    const w = wt.datagrams.writable.getWriter();
+    assert.is((await datagramStats(wt)).lostOutgoing, 0);
+    path.dropping = true;
+    for (let i = 0; i < 5; i++) await w.write(Uint8Array.of(i));
+    await sleep(100);
+    path.dropping = false;
+    // Later packets get acknowledged, so the dropped ones are declared lost (RFC 9002 §6.1).
+    const declared = await until(async () => {
+      await w.write(Uint8Array.of(0xff));
+      return (await datagramStats(wt)).lostOutgoing > 0;
+    }, 5000);
+    const stats = await datagramStats(wt);
+    assert.ok(declared, `lostOutgoing ${stats.lostOutgoing}`);
+    assert.ok(stats.lostOutgoing <= 5, `at most the five dropped datagrams, got ${stats.lostOutgoing}`);
+    wt.close();
+    await within(wt.closed, 5000, 'closed');
+  } finally {
+    path.close();
+  }
 });
 
 test.run();
