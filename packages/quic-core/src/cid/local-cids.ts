@@ -11,6 +11,7 @@ import { bytesEqual } from '../codec/hex.ts';
 import { TransportError, TransportErrorCode } from '../errors.ts';
 import { FrameType, type NewConnectionIdFrame } from '../frame/types.ts';
 import type { ConnectionIdGenerator } from './generator.ts';
+import { copyIdAndToken } from './id-and-token.ts';
 
 /** One connection ID we issued. */
 export interface LocalConnectionId {
@@ -260,15 +261,7 @@ export class LocalConnectionIds {
   #add(cid: Uint8Array): LocalConnectionId {
     // RFC 9000 §5.1.1: each newly issued connection ID's sequence number increases by 1.
     let resetToken: Uint8Array | undefined;
-    if (cid.length > 0) {
-      // The ID and its token share one buffer: one allocation per issued ID.
-      const token = this.#resetToken(cid);
-      const both = new Uint8Array(cid.length + token.length);
-      both.set(cid);
-      both.set(token, cid.length);
-      cid = both.subarray(0, cid.length);
-      resetToken = both.subarray(cid.length);
-    }
+    if (cid.length > 0) [cid, resetToken] = copyIdAndToken(cid, this.#resetToken(cid));
     const entry: LocalConnectionId = { sequence: this.#nextSequence++, cid, resetToken };
     this.#active.set(entry.sequence, entry);
     this.#events.push({ kind: 'added', sequence: entry.sequence, cid: entry.cid, resetToken: entry.resetToken });

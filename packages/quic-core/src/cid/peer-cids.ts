@@ -9,6 +9,7 @@ import { bytesEqual } from '../codec/hex.ts';
 import { TransportError, TransportErrorCode } from '../errors.ts';
 import { FrameType, type NewConnectionIdFrame, type RetireConnectionIdFrame } from '../frame/types.ts';
 import { isStatelessReset } from '../endpoint/stateless-reset.ts';
+import { copyIdAndToken } from './id-and-token.ts';
 
 /** One connection ID the peer gave us. */
 export interface PeerConnectionId {
@@ -252,10 +253,3 @@ function view(entry: Entry): PeerConnectionId {
   return { sequence: entry.sequence, cid: entry.cid, resetToken: entry.resetToken };
 }
 
-/** Copies of a connection ID and its reset token sharing one buffer (one allocation per entry). */
-function copyIdAndToken(cid: Uint8Array, token: Uint8Array): [Uint8Array, Uint8Array] {
-  const both = new Uint8Array(cid.length + token.length);
-  both.set(cid);
-  both.set(token, cid.length);
-  return [both.subarray(0, cid.length), both.subarray(cid.length)];
-}
